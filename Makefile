@@ -1,0 +1,49 @@
+# `make run` serves the app on http://127.0.0.1:5000; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app screening
+STAMP := $(VENV)/.installed
+
+.PHONY: run test serve lint bench system-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+instance/config.py:
+	mkdir -p instance
+	$(BIN)/python -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
+
+run: $(STAMP) instance/config.py
+	$(FLASK) init-db
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+serve: $(STAMP) instance/config.py
+	$(FLASK) init-db
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+# Chromium for the browser tests and PostgreSQL for the storage tests, from Debian, when root.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "Missing:$$missing. Install them (sudo apt-get install$$missing) and run make test again."; exit 1; \
+	  fi; \
+	fi
+
+test: system-deps $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) test-output .pytest_cache

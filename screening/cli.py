@@ -1,0 +1,32 @@
+"""`flask` commands for the database and for retention (`flask --app screening purge` in cron)."""
+
+import click
+from flask import Flask, current_app
+
+from . import store
+from .db import db, is_sqlite
+from .models import utcnow
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(init_db)
+    app.cli.add_command(purge)
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create the tables (development; production uses `flask db upgrade`)."""
+    db.create_all()
+    click.echo("Database ready.")
+
+
+@click.command("purge")
+def purge() -> None:
+    """Delete drafts and submissions older than the retention settings, then reclaim the space."""
+    now = utcnow()
+    drafts = store.purge_drafts(now, current_app.config["DRAFT_RETENTION_HOURS"])
+    submissions = store.purge_submissions(now, current_app.config["SUBMISSION_RETENTION_DAYS"])
+    if is_sqlite(db.engine):
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("VACUUM")
+    click.echo(f"Purged {drafts} drafts and {submissions} submissions.")

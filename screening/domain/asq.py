@@ -1,0 +1,55 @@
+"""ASQ (NIMH Ask Suicide-Screening Questions): negative, non-acute positive or acute positive."""
+
+from dataclasses import dataclass
+
+from .instruments import asq
+
+NEGATIVE = "negative"
+NON_ACUTE_POSITIVE = "non_acute_positive"
+ACUTE_POSITIVE = "acute_positive"
+NOT_ASKED = "not_asked"
+
+CATEGORY_LABELS = {
+    NEGATIVE: "ASQ negative screen",
+    NON_ACUTE_POSITIVE: "ASQ positive screen, non-acute",
+    ACUTE_POSITIVE: "ASQ acute positive screen (imminent risk)",
+    NOT_ASKED: "ASQ not asked",
+}
+
+
+@dataclass(frozen=True)
+class AsqResult:
+    category: str
+    answers: tuple[tuple[str, str, str | None], ...]
+
+    @property
+    def positive(self) -> bool:
+        return self.category in (NON_ACUTE_POSITIVE, ACUTE_POSITIVE)
+
+    @property
+    def acute(self) -> bool:
+        return self.category == ACUTE_POSITIVE
+
+    @property
+    def label(self) -> str:
+        return CATEGORY_LABELS[self.category]
+
+
+def screen_positive(answers: dict) -> bool:
+    return any(answers.get(item_id) == "yes" for item_id in asq().item_ids)
+
+
+def categorise(answers: dict) -> AsqResult:
+    instrument = asq()
+    asked = tuple(
+        (item_id, text, answers.get(item_id))
+        for item_id, text in instrument.items
+        if answers.get(item_id) in ("yes", "no")
+    )
+    if not asked:
+        return AsqResult(NOT_ASKED, ())
+    if not screen_positive(answers):
+        return AsqResult(NEGATIVE, asked)
+    acuity = answers.get(instrument.acuity_id)
+    shown = (*asked, (instrument.acuity_id, instrument.acuity_text, acuity))
+    return AsqResult(ACUTE_POSITIVE if acuity == "yes" else NON_ACUTE_POSITIVE, shown)

@@ -1,0 +1,157 @@
+"""The patient's path through the questionnaire: which steps apply, in what order, where to resume.
+
+Steps and their conditions are data (`data/flow.toml`). Conditions come from a closed set, so a
+clinician can read every branch without reading code:
+
+* ``any_at_least``: some listed item has a numeric answer at or above ``value``;
+* ``any_equals``: some listed item has exactly the answer ``value``.
+"""
+
+from dataclasses import dataclass
+from functools import cache
+
+from .data_files import load_toml
+from .questions import all_questions
+
+SEEN = "seen"
+
+
+@dataclass(frozen=True)
+class Condition:
+    kind: str
+    items: tuple[str, ...]
+    value: object
+
+    def holds(self, answers: dict) -> bool:
+        values = [answers.get(item) for item in self.items]
+        if self.kind == "any_at_least":
+            return any(_as_int(v) is not None and _as_int(v) >= self.value for v in values)
+        return any(v == self.value for v in values)
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    number: int
+    section: str
+    kind: str
+    questions: tuple[str, ...]
+    show_if: Condition | None
+
+    def applies(self, answers: dict) -> bool:
+        return self.show_if is None or self.show_if.holds(answers)
+
+    @property
+    def seen_key(self) -> str:
+        return f"{self.id}_{SEEN}"
+
+    def is_complete(self, answers: dict) -> bool:
+        if self.kind == "notice":
+            return answers.get(self.seen_key) == "yes"
+        questions = all_questions()
+        return all(
+            answers.get(qid) not in (None, "") or not questions[qid].required
+            for qid in self.questions
+        )
+
+
+def _as_int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _condition(raw: dict | None) -> Condition | None:
+    if raw is None:
+        return None
+    kind = next(k for k in ("any_at_least", "any_equals") if k in raw)
+    return Condition(kind, tuple(raw[kind]), raw["value"])
+
+
+def _questions_of(row: dict) -> tuple[str, ...]:
+    default = [] if row.get("kind") == "notice" else [row["id"]]
+    return tuple(row.get("questions", default))
+
+
+@cache
+def steps() -> tuple[Step, ...]:
+    rows = load_toml("flow")["steps"]
+    built = tuple(
+        Step(
+            id=row["id"],
+            number=number,
+            section=row["section"],
+            kind=row.get("kind", "questions"),
+            questions=_questions_of(row),
+            show_if=_condition(row.get("show_if")),
+        )
+        for number, row in enumerate(rows, start=1)
+    )
+    _check_questions_exist(built)
+    return built
+
+
+def _check_questions_exist(built: tuple[Step, ...]) -> None:
+    known = all_questions()
+    for step in built:
+        for qid in step.questions:
+            if qid not in known:
+                raise ValueError(f"flow step {step.id} asks unknown question {qid}")
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    progress: str
+
+
+@cache
+def sections() -> dict[str, Section]:
+    rows = load_toml("flow")["sections"]
+    return {key: Section(key, row["title"], row["progress"]) for key, row in rows.items()}
+
+
+def progress_text(current: Step, answers: dict) -> str:
+    position, count = progress(current, answers)
+    return sections()[current.section].progress.format(n=position, m=count)
+
+
+def step_by_number(number: int) -> Step | None:
+    return next((step for step in steps() if step.number == number), None)
+
+
+def visible_steps(answers: dict) -> tuple[Step, ...]:
+    return tuple(step for step in steps() if step.applies(answers))
+
+
+def first_incomplete(answers: dict) -> Step | None:
+    return next((s for s in visible_steps(answers) if not s.is_complete(answers)), None)
+
+
+def next_step(current: Step, answers: dict) -> Step | None:
+    return next((s for s in visible_steps(answers) if s.number > current.number), None)
+
+
+def previous_step(current: Step, answers: dict) -> Step | None:
+    earlier = [s for s in visible_steps(answers) if s.number < current.number]
+    return earlier[-1] if earlier else None
+
+
+def progress(current: Step, answers: dict) -> tuple[int, int]:
+    """Position among the visible steps of its section: (3, 9) for 'Question 3 of 9'."""
+    same_section = [s for s in visible_steps(answers) if s.section == current.section]
+    position = next((i for i, s in enumerate(same_section, start=1) if s.id == current.id), 1)
+    return position, len(same_section)
+
+
+def answers_in_flow(answers: dict) -> dict:
+    """Only the answers the visible steps asked for, plus every safety answer ever given."""
+    kept = {}
+    for step in visible_steps(answers):
+        keys = (step.seen_key,) if step.kind == "notice" else step.questions
+        kept.update({k: answers[k] for k in keys if k in answers})
+    safety_keys = [k for k in answers if k.startswith(("asq_", "safety_", "help_now_"))]
+    kept.update({k: answers[k] for k in safety_keys})
+    return kept

@@ -1,0 +1,92 @@
+"""The one-page clinician summary, assembled from a submission's answers by pure functions."""
+
+from dataclasses import dataclass
+
+from . import asq as asq_rules
+from . import phq9 as phq9_rules
+from .instruments import phq9
+from .questions import all_questions
+
+PATTERN_LABELS = {
+    "major": "Responses meet the PHQ-9 screening-algorithm pattern for major depressive syndrome "
+    "— requires clinical confirmation.",
+    "other": "Responses meet the PHQ-9 screening-algorithm pattern for other depressive syndrome "
+    "— requires clinical confirmation.",
+    None: "Responses do not meet the PHQ-9 screening-algorithm pattern "
+    "— clinical assessment decides.",
+}
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    question_id: str
+    question: str
+    answer: str
+    score: int | None = None
+
+
+@dataclass(frozen=True)
+class SafetyStatus:
+    item9: AnswerRow
+    asq: asq_rules.AsqResult
+    crisis_page_shown: bool
+    help_now_shown: bool
+
+    @property
+    def flagged(self) -> bool:
+        return self.item9.score not in (0,) or self.asq.positive
+
+    @property
+    def level(self) -> str:
+        """Queue priority: acute first, then ASQ positive, then item 9 above 0."""
+        if self.asq.acute:
+            return "acute"
+        if self.asq.positive:
+            return "asq_positive"
+        if self.item9.score:
+            return "item9"
+        return "none"
+
+
+@dataclass(frozen=True)
+class Summary:
+    phq9: phq9_rules.Phq9Result
+    items: tuple[AnswerRow, ...]
+    difficulty: AnswerRow | None
+    safety: SafetyStatus
+    pattern_sentence: str
+    instrument_version: str
+    copyright: str
+
+
+def answer_row(question_id: str, answers: dict) -> AnswerRow:
+    question = all_questions()[question_id]
+    value = answers.get(question_id)
+    label = question.option_label(value) if question.options else value
+    score = int(value) if question_id.startswith("phq9_") and str(value).isdigit() else None
+    return AnswerRow(question_id, question.text, label or "Not answered", score)
+
+
+def build(answers: dict) -> Summary:
+    result = phq9_rules.score(answers)
+    instrument = phq9()
+    difficulty = (
+        answer_row(instrument.difficulty_id, answers)
+        if instrument.difficulty_id in answers
+        else None
+    )
+    safety = SafetyStatus(
+        item9=answer_row(phq9_rules.SAFETY_ITEM, answers),
+        asq=asq_rules.categorise(answers),
+        crisis_page_shown=answers.get("safety_seen") == "yes",
+        help_now_shown=answers.get("help_now_seen") == "yes",
+    )
+    return Summary(
+        phq9=result,
+        items=tuple(answer_row(item_id, answers) for item_id in instrument.item_ids),
+        difficulty=difficulty,
+        safety=safety,
+        pattern_sentence=PATTERN_LABELS[result.pattern],
+        instrument_version=instrument.version,
+        copyright=instrument.copyright,
+    )

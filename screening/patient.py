@@ -1,0 +1,208 @@
+"""The patient's questionnaire: start, one step per screen, check your answers, submit, summary.
+
+Every step is POST, save, redirect, GET, so a reload, Back or a closed browser loses nothing.
+"""
+
+import segno
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+
+from . import store
+from .crisis import resources as crisis_resources
+from .domain import codes, flow, summary
+from .domain.questions import all_questions
+from .forms import ConfirmForm, NoticeForm, form_class
+from .presenter import review_rows
+
+bp = Blueprint("patient", __name__)
+
+
+def _token() -> str | None:
+    return request.cookies.get(current_app.config["DRAFT_COOKIE_NAME"])
+
+
+def _draft():
+    return store.find_draft(_token(), current_app.config["DRAFT_RETENTION_HOURS"])
+
+
+def _with_draft_cookie(response, token: str):
+    response.set_cookie(
+        current_app.config["DRAFT_COOKIE_NAME"], token,
+        max_age=current_app.config["DRAFT_RETENTION_HOURS"] * 3600,
+        httponly=True, samesite="Lax", secure=request.is_secure,
+    )
+    return response
+
+
+def _go_to(step: flow.Step | None, change: bool = False):
+    if step is None:
+        return redirect(url_for("patient.review"))
+    return redirect(url_for("patient.step", number=step.number, change=1 if change else None))
+
+
+@bp.get("/")
+def start():
+    draft = _draft()
+    finished = store.submission_for_draft(_token())
+    has_answers = bool(draft and draft.answers) and not finished
+    return render_template("patient/start.html", form=ConfirmForm(), has_answers=has_answers,
+                           finished=finished, crisis=_crisis())
+
+
+@bp.post("/begin")
+def begin():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    token = _token()
+    if _draft() is None or store.submission_for_draft(token):
+        token = store.new_draft_token()
+        _save_or_busy(lambda: store.create_draft(token))
+    draft = store.find_draft(token, current_app.config["DRAFT_RETENTION_HOURS"])
+    target = flow.first_incomplete(draft.answers) or flow.steps()[0]
+    return _with_draft_cookie(_go_to(target), token)
+
+
+@bp.post("/restart")
+def restart():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not store.submission_for_draft(_token()):
+        _save_or_busy(lambda: store.discard_draft(_token()))
+    token = store.new_draft_token()
+    _save_or_busy(lambda: store.create_draft(token))
+    return _with_draft_cookie(_go_to(flow.steps()[0]), token)
+
+
+@bp.route("/step/<int:number>", methods=["GET", "POST"])
+def step(number: int):
+    draft, current = _draft(), flow.step_by_number(number)
+    if draft is None or store.submission_for_draft(_token()):
+        return redirect(url_for("patient.start"))
+    if current is None:
+        abort(404)
+    change = request.args.get("change") == "1"
+    blocked = _must_answer_first(current, draft.answers)
+    if blocked:
+        return _go_to(blocked, change)
+    form = _form_for(current, draft.answers)
+    if form.validate_on_submit():
+        try:
+            store.save_answers(_token(), _answers_from(current, form))
+        except store.StorageBusy:
+            return _render_step(current, form, draft.answers, change, status=503)
+        answers = _draft().answers
+        following = flow.first_incomplete(answers) if change else flow.next_step(current, answers)
+        return _go_to(following, change)
+    status = 400 if request.method == "POST" else 200
+    return _render_step(current, form, draft.answers, change, status=status)
+
+
+def _must_answer_first(current: flow.Step, answers: dict) -> flow.Step | None:
+    """A step the patient has not reached yet, or no longer needs, sends them where they belong."""
+    first_open = flow.first_incomplete(answers)
+    if not current.applies(answers):
+        return first_open
+    if first_open is not None and first_open.number < current.number:
+        return first_open
+    return None
+
+
+def _form_for(current: flow.Step, answers: dict):
+    if current.kind == "notice":
+        return NoticeForm()
+    stored = {qid: answers[qid] for qid in current.questions if qid in answers}
+    return form_class(current)(data=stored)
+
+
+def _answers_from(current: flow.Step, form) -> dict:
+    if current.kind == "notice":
+        return {current.seen_key: "yes"}
+    return form.answers()
+
+
+def _render_step(current, form, answers, change, status=200):
+    back = flow.previous_step(current, answers)
+    context = {
+        "step": current, "form": form, "change": change,
+        "section": flow.sections()[current.section],
+        "progress": flow.progress_text(current, answers),
+        "back_url": url_for("patient.review") if change else (
+            url_for("patient.step", number=back.number) if back else url_for("patient.start")),
+        "crisis": _crisis(),
+        "questions": all_questions(),
+        "busy": status == 503,
+    }
+    names = [f"patient/notice_{current.id}.html"] if current.kind == "notice" else [
+        f"patient/step_{current.section}.html", "patient/step.html"]
+    response = current_app.make_response((render_template(names, **context), status))
+    if status == 503:
+        response.headers["Retry-After"] = "5"
+    return response
+
+
+@bp.get("/review")
+def review():
+    draft = _draft()
+    if draft is None or store.submission_for_draft(_token()):
+        return redirect(url_for("patient.start"))
+    missing = flow.first_incomplete(draft.answers)
+    if missing:
+        return _go_to(missing)
+    return render_template("patient/review.html", rows=review_rows(draft.answers),
+                           form=ConfirmForm())
+
+
+@bp.post("/submit")
+def submit():
+    token = _token()
+    existing = store.submission_for_draft(token)
+    if existing:
+        return redirect(url_for("patient.done"))
+    draft = _draft()
+    if draft is None:
+        return redirect(url_for("patient.start"))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if flow.first_incomplete(draft.answers):
+        return _go_to(flow.first_incomplete(draft.answers))
+    try:
+        store.submit(token, draft)
+    except store.StorageBusy:
+        abort(503)
+    return redirect(url_for("patient.done"))
+
+
+@bp.get("/done")
+def done():
+    submission = store.submission_for_draft(_token())
+    if submission is None:
+        return redirect(url_for("patient.start"))
+    return render_template("patient/done.html", code=codes.display(submission.code),
+                           qr_svg=qr_svg(submission.code), crisis=_crisis(),
+                           summary=summary.build(submission.answers))
+
+
+@bp.get("/summary")
+def patient_summary():
+    submission = store.submission_for_draft(_token())
+    if submission is None:
+        return redirect(url_for("patient.start"))
+    return render_template("patient/summary.html", submission=submission,
+                           summary=summary.build(submission.answers),
+                           code=codes.display(submission.code), crisis=_crisis())
+
+
+def _crisis() -> dict:
+    return crisis_resources(current_app.config["CRISIS_RESOURCES_FILE"])
+
+
+def _save_or_busy(write) -> None:
+    try:
+        write()
+    except store.StorageBusy:
+        abort(503)
+
+
+def qr_svg(code: str) -> str:
+    return segno.make(code, error="m", micro=False).svg_inline(
+        scale=6, dark="#000", light="#fff", title="Reference code as a QR code"
+    )

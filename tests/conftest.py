@@ -1,0 +1,85 @@
+"""Fixtures: an app on a temporary SQLite file, its client, and a patient who walks the flow."""
+
+import re
+
+import pytest
+
+from screening import create_app
+from screening.db import db
+from screening.domain import flow
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
+        "WTF_CSRF_ENABLED": False,
+    })
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def step_number(step_id: str) -> int:
+    return next(step.number for step in flow.steps() if step.id == step_id)
+
+
+class Patient:
+    """Drives the questionnaire through the Flask client the way a browser would."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def begin(self):
+        return self.client.post("/begin")
+
+    def answer(self, step_id: str, data: dict | None = None, change: bool = False):
+        url = f"/step/{step_number(step_id)}" + ("?change=1" if change else "")
+        return self.client.post(url, data=data if data is not None else {step_id: "0"})
+
+    def phq9(self, scores: list[int]):
+        for index, value in enumerate(scores, start=1):
+            response = self.answer(f"phq9_{index}", {f"phq9_{index}": str(value)})
+            assert response.status_code == 302, response.data
+        return response
+
+    def follow_to_review(self, answers: dict):
+        """Answer whatever step comes next from `answers` (notice steps are acknowledged)."""
+        response = self.client.get("/review")
+        for _ in range(60):
+            location = response.headers.get("Location", "")
+            if response.status_code != 302 or "/step/" not in location:
+                return response
+            number = int(re.search(r"/step/(\d+)", location).group(1))
+            step = flow.step_by_number(number)
+            data = {} if step.kind == "notice" else {q: answers[q] for q in step.questions}
+            response = self.client.post(location, data=data)
+            assert response.status_code == 302, (step.id, response.data[:500])
+            response = self.client.get("/review")
+        raise AssertionError("the flow did not reach the review page")
+
+    def complete(self, answers: dict):
+        self.begin()
+        review = self.follow_to_review(answers)
+        assert review.status_code == 200
+        return self.client.post("/submit")
+
+
+@pytest.fixture
+def patient(client):
+    return Patient(client)
