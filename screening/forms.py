@@ -4,6 +4,7 @@ from functools import cache
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from .domain import flow
@@ -15,7 +16,7 @@ CHOOSE_ONE = "Choose one answer to continue."
 def _choice_field(question: Question) -> RadioField:
     return RadioField(
         question.text,
-        choices=[(option.value, option.label) for option in question.options],
+        choices=[SelectChoice(option.value, option.label) for option in question.options],
         # InputRequired, never DataRequired: "Not at all" (0) is a real answer.
         validators=[InputRequired(message=CHOOSE_ONE)] if question.required else [],
         description=question.hint,

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from flask.testing import FlaskClient
 
 from screening import create_app
 from screening.db import db
@@ -27,6 +28,20 @@ def app(tmp_path):
 
 @pytest.fixture
 def client(app):
+    return app.test_client()
+
+
+class HttpsClient(FlaskClient):
+    """A client whose requests arrive over HTTPS, as they do behind the clinic's TLS proxy."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("base_url", "https://localhost")
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def https_client(app):
+    app.test_client_class = HttpsClient
     return app.test_client()
 
 

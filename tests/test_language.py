@@ -1,0 +1,55 @@
+"""It never diagnoses: every rendered patient page and the summary are free of diagnostic wording."""
+
+import re
+
+import pytest
+
+from screening.domain import flow
+
+DIAGNOSTIC = [
+    r"you have (major |mild |moderate |severe )?depression", r"you are depressed",
+    r"diagnosed with", r"not eligible", r"you qualify", r"you have treatment[- ]resistant",
+    r"you suffer from", r"your diagnosis is", r"you have a .*disorder",
+]
+
+SEVERE = {f"phq9_{i}": "3" for i in range(1, 10)} | {
+    "asq_1": "yes", "asq_2": "yes", "asq_3": "no", "asq_4": "no", "asq_5": "yes", "phq9_10": "3"}
+
+
+def assert_no_diagnosis(html: str, where: str):
+    text = re.sub(r"<[^>]+>", " ", html).lower()
+    for phrase in DIAGNOSTIC:
+        assert not re.search(phrase, text), f"{where}: {phrase}"
+
+
+def rendered_pages(client, patient, answers):
+    pages = {"start": client.get("/").get_data(as_text=True)}
+    patient.begin()
+    patient.follow_to_review(answers)
+    for step in flow.visible_steps(answers | {"safety_seen": "yes", "help_now_seen": "yes"}):
+        pages[step.id] = client.get(f"/step/{step.number}").get_data(as_text=True)
+    pages["review"] = client.get("/review").get_data(as_text=True)
+    client.post("/submit")
+    pages["done"] = client.get("/done").get_data(as_text=True)
+    pages["summary"] = client.get("/summary").get_data(as_text=True)
+    return pages
+
+
+@pytest.mark.parametrize("answers", [SEVERE, {f"phq9_{i}": "0" for i in range(1, 10)}])
+def test_no_page_diagnoses(client, patient, answers):
+    pages = rendered_pages(client, patient, answers)
+    assert len(pages) >= 14 if answers is SEVERE else len(pages) >= 13
+    for where, html in pages.items():
+        assert_no_diagnosis(html, where)
+
+
+def test_result_pages_say_screening_not_diagnosis(client, patient):
+    pages = rendered_pages(client, patient, SEVERE)
+    for where in ("done", "summary"):
+        assert "not a diagnosis" in pages[where], where
+    assert "the range the PHQ-9 calls" in pages["summary"]
+
+
+def test_checker_catches_diagnostic_wording():
+    with pytest.raises(AssertionError):
+        assert_no_diagnosis("<p>You have severe depression.</p>", "sample")
