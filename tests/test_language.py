@@ -1,4 +1,4 @@
-"""It never diagnoses: every rendered patient page and the summary are free of diagnostic wording."""
+"""It never diagnoses: no rendered patient page or summary uses diagnostic wording."""
 
 import re
 

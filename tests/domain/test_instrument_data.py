@@ -1,4 +1,4 @@
-"""The instrument data files, checked word for word against the reference text in tests/reference."""
+"""The instrument data files, checked word for word against the reference texts."""
 
 import re
 from pathlib import Path

@@ -50,12 +50,12 @@ def test_band_edges(total, band):
 
 @pytest.mark.parametrize(("phq2", "elevated"), [(2, False), (3, True)])
 def test_phq2_noted_at_three(phq2, elevated):
-    answers = {item: "0" for item in ITEMS} | {"phq9_1": str(phq2 - 1), "phq9_2": "1"}
+    answers = dict.fromkeys(ITEMS, "0") | {"phq9_1": str(phq2 - 1), "phq9_2": "1"}
     assert scoring.score(answers).phq2_elevated is elevated
 
 
 def test_missing_item_9_is_never_imputed():
-    answers = {item: "3" for item in ITEMS[:8]}
+    answers = dict.fromkeys(ITEMS[:8], "3")
     result = scoring.score(answers)
     assert result.total is None
     assert result.safety_item_unanswered
@@ -75,12 +75,12 @@ def test_one_or_two_missing_items_are_prorated(missing, expected_total):
 
 
 def test_three_missing_items_give_no_total():
-    answers = {item: "2" for item in ITEMS[3:]}
+    answers = dict.fromkeys(ITEMS[3:], "2")
     assert scoring.score(answers).total is None
 
 
 def test_out_of_range_values_count_as_unanswered():
-    answers = {item: "0" for item in ITEMS} | {"phq9_3": "7"}
+    answers = dict.fromkeys(ITEMS, "0") | {"phq9_3": "7"}
     result = scoring.score(answers)
     assert result.missing == ("phq9_3",)
     assert result.prorated
