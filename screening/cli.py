@@ -5,12 +5,14 @@ from flask import Flask, current_app
 
 from . import store
 from .db import db, is_sqlite
+from .fhir_cli import fhir_cli
 from .models import utcnow
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(purge)
+    app.cli.add_command(fhir_cli)
 
 
 @click.command("init-db")

@@ -24,4 +24,24 @@ DEFAULTS = {
     "CLINIC_TIMEZONE": "America/New_York",
     "STATIC_MAX_AGE": 3600,
     "LOG_REQUESTS": False,
+    # Staff side (README "Staff accounts"; shared/reference/security-performance.md A1, A3, A4).
+    # `__Host-` needs Secure: browsers accept it over HTTPS and on http://127.0.0.1 / localhost.
+    "STAFF_COOKIE_NAME": "__Host-staff",
+    "STAFF_SESSION_IDLE_SECONDS": 15 * 60,
+    "STAFF_SESSION_ABSOLUTE_SECONDS": 8 * 3600,
+    "STAFF_LOGIN_STEP_SECONDS": 5 * 60,  # between the password page and the code page
+    # False is a documented deviation (ASVS 5.0 V6.3.3) for clinics that cannot use an app.
+    "STAFF_TOTP_REQUIRED": True,
+    "STAFF_TOTP_ISSUER": "Intake screening",
+    "STAFF_PASSWORD_MIN_LENGTH": 12,
+    "STAFF_PASSWORD_MAX_LENGTH": 128,
+    "STAFF_ARGON2_TIME_COST": 3,
+    "STAFF_ARGON2_MEMORY_KIB": 19 * 1024,
+    "STAFF_LOGIN_MAX_FAILURES": 5,
+    "STAFF_LOGIN_LOCK_SECONDS": 60,
+    "STAFF_LOGIN_LOCK_MAX_SECONDS": 15 * 60,
+    "STAFF_LOGIN_FAILURE_MEMORY_SECONDS": 3600,
+    "STAFF_LOOKUP_FAILURES_PER_USER_HOUR": 30,
+    "STAFF_LOOKUP_FAILURES_GLOBAL_HOUR": 1000,
+    "STAFF_CODE_LOOKUP_HOURS": 72,
 }

@@ -61,6 +61,12 @@ class Submission(db.Model):
 
 
 class StaffUser(db.Model):
+    """One account per person (no shared logins). Usernames are stored lower-case.
+
+    `totp_secret` without `totp_enrolled_at` is an enrolment in progress; `totp_last_step` is the
+    last accepted 30-second step, so a code is never accepted twice.
+    """
+
     __tablename__ = "staff_users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -69,6 +75,7 @@ class StaffUser(db.Model):
     password_hash: Mapped[str] = mapped_column(Text)
     totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
     totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     disabled: Mapped[bool] = mapped_column(default=False)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -10,8 +10,8 @@ from . import store
 from .crisis import resources as crisis_resources
 from .domain import codes, flow, summary
 from .domain.questions import all_questions
-from .forms import ConfirmForm, NoticeForm, form_class
-from .presenter import review_rows
+from .forms import ConfirmForm, NoticeForm, form_class, form_data
+from .presenter import repeat_entries, review_rows
 
 bp = Blueprint("patient", __name__)
 
@@ -109,13 +109,16 @@ def _must_answer_first(current: flow.Step, answers: dict) -> flow.Step | None:
 def _form_for(current: flow.Step, answers: dict):
     if current.kind == "notice":
         return NoticeForm()
-    stored = {qid: answers[qid] for qid in current.questions if qid in answers}
-    return form_class(current)(data=stored)
+    if current.kind == "repeat":
+        return ConfirmForm()
+    return form_class(current)(data=form_data(current, answers))
 
 
 def _answers_from(current: flow.Step, form) -> dict:
     if current.kind == "notice":
         return {current.seen_key: "yes"}
+    if current.kind == "repeat":
+        return {current.done_key: "yes"}
     return form.answers()
 
 
@@ -131,9 +134,68 @@ def _render_step(current, form, answers, change, status=200):
         "questions": all_questions(),
         "busy": status == 503,
     }
-    names = [f"patient/notice_{current.id}.html"] if current.kind == "notice" else [
-        f"patient/step_{current.section}.html", "patient/step.html"]
+    names = {
+        "notice": [f"patient/notice_{current.id}.html"],
+        "repeat": [f"patient/repeat_{current.id}.html", "patient/repeat.html"],
+    }.get(current.kind, [f"patient/step_{current.section}.html", "patient/step.html"])
+    if current.kind == "repeat":
+        context["entries"] = repeat_entries(current, answers)
     response = current_app.make_response((render_template(names, **context), status))
+    if status == 503:
+        response.headers["Retry-After"] = "5"
+    return response
+
+
+@bp.route("/step/<int:number>/item/<item_id>", methods=["GET", "POST"])
+def repeat_item(number: int, item_id: str):
+    """Add or edit one entry of a repeating step, such as one antidepressant trial."""
+    draft, current = _draft(), flow.step_by_number(number)
+    if draft is None or store.submission_for_draft(_token()):
+        return redirect(url_for("patient.start"))
+    if current is None or current.kind != "repeat" or not _valid_item_id(item_id):
+        abort(404)
+    if item_id == "new":
+        return redirect(url_for("patient.repeat_item", number=number,
+                                item_id=store.new_item_id(), change=_change_arg()))
+    existing = next((e for e in draft.answers.get(current.id, []) if e["_id"] == item_id), {})
+    form = form_class(current)(data=form_data(current, existing))
+    if form.validate_on_submit():
+        try:
+            store.save_repeat_item(_token(), current.id, item_id, form.answers())
+        except store.StorageBusy:
+            return _render_item(current, form, existing, status=503)
+        return redirect(url_for("patient.step", number=number, change=_change_arg()))
+    return _render_item(current, form, existing, status=400 if request.method == "POST" else 200)
+
+
+@bp.post("/step/<int:number>/item/<item_id>/remove")
+def remove_repeat_item(number: int, item_id: str):
+    current = flow.step_by_number(number)
+    if _draft() is None or current is None or current.kind != "repeat":
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    _save_or_busy(lambda: store.save_repeat_item(_token(), current.id, item_id, None))
+    return redirect(url_for("patient.step", number=number, change=_change_arg()))
+
+
+def _valid_item_id(item_id: str) -> bool:
+    return item_id == "new" or (len(item_id) <= 16 and item_id.replace("-", "").replace(
+        "_", "").isalnum())
+
+
+def _change_arg():
+    return 1 if request.args.get("change") == "1" else None
+
+
+def _render_item(current, form, existing, status=200):
+    context = {
+        "step": current, "form": form, "editing": bool(existing), "busy": status == 503,
+        "questions": all_questions(), "section": flow.sections()[current.section],
+        "back_url": url_for("patient.step", number=current.number, change=_change_arg()),
+    }
+    response = current_app.make_response(
+        (render_template("patient/repeat_item.html", **context), status))
     if status == 503:
         response.headers["Retry-After"] = "5"
     return response
@@ -178,7 +240,7 @@ def done():
         return redirect(url_for("patient.start"))
     return render_template("patient/done.html", code=codes.display(submission.code),
                            qr_svg=qr_svg(submission.code), crisis=_crisis(),
-                           summary=summary.build(submission.answers))
+                           summary=summary.build(submission.answers, submission.created_at.date()))
 
 
 @bp.get("/summary")
@@ -187,7 +249,7 @@ def patient_summary():
     if submission is None:
         return redirect(url_for("patient.start"))
     return render_template("patient/summary.html", submission=submission,
-                           summary=summary.build(submission.answers),
+                           summary=summary.build(submission.answers, submission.created_at.date()),
                            code=codes.display(submission.code), crisis=_crisis())
 
 

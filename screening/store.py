@@ -25,6 +25,10 @@ def new_draft_token() -> str:
     return secrets.token_urlsafe(16)  # 128 bits
 
 
+def new_item_id() -> str:
+    return secrets.token_urlsafe(6)
+
+
 class _Busy:
     """Turns a lock timeout anywhere in the write into StorageBusy."""
 
@@ -62,12 +66,39 @@ def create_draft(token: str, language: str = "en") -> None:
 def save_answers(token: str, new_answers: dict) -> None:
     """Merge one step's answers into the draft in its own committed transaction."""
     with _Busy() as session:
-        draft = session.scalar(select(Draft).where(Draft.token_hash == _hash(token)))
+        # FOR UPDATE: on PostgreSQL a concurrent save of the same draft waits here instead of
+        # reading the old answers and overwriting the other save (SQLite: BEGIN IMMEDIATE).
+        draft = session.scalar(
+            select(Draft).where(Draft.token_hash == _hash(token)).with_for_update()
+        )
         if draft is None:
             draft = Draft(token_hash=_hash(token), answers={})
             session.add(draft)
         draft.answers = {**(draft.answers or {}), **new_answers}
         draft.updated_at = utcnow()
+
+
+def save_repeat_item(token: str, key: str, item_id: str, item: dict | None) -> None:
+    """Add, replace (item) or remove (None) one entry of a repeating answer, by its id.
+
+    The id comes from the form, so a double tap or a second tab replaces instead of duplicating.
+    """
+    with _Busy() as session:
+        # FOR UPDATE: on PostgreSQL a concurrent save of the same draft waits here instead of
+        # reading the old answers and overwriting the other save (SQLite: BEGIN IMMEDIATE).
+        draft = session.scalar(
+            select(Draft).where(Draft.token_hash == _hash(token)).with_for_update()
+        )
+        entries = [e for e in (draft.answers or {}).get(key, []) if e.get("_id") != item_id]
+        if item is not None:
+            position = _position_of(draft.answers.get(key, []), item_id, len(entries))
+            entries.insert(position, {**item, "_id": item_id})
+        draft.answers = {**draft.answers, key: entries}
+        draft.updated_at = utcnow()
+
+
+def _position_of(entries: list, item_id: str, default: int) -> int:
+    return next((i for i, e in enumerate(entries) if e.get("_id") == item_id), default)
 
 
 def discard_draft(token: str | None) -> None:

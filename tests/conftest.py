@@ -50,6 +50,17 @@ def runner(app):
     return app.test_cli_runner()
 
 
+# Answers for everything after the PHQ-9 and the safety questions: no treatments, no health flags.
+MEDICAL_QUESTIONS = ["aneurysm_avm", "brain_bleed", "stroke", "high_blood_pressure",
+                     "heart_disease", "psychosis", "bipolar", "substance_use", "ketamine_allergy",
+                     "interacting_medicines", "pregnancy", "seizures", "liver", "bladder",
+                     "sleep_apnoea_lung"]
+REST_OF_FLOW = {
+    "episode_range": "gt2y", "earlier_episodes": "no", "augmentation": ["none"],
+    "psychotherapy": "no", "ect": "no", "tms": "no", "ketamine_before": "no", "ride_home": "yes",
+} | dict.fromkeys(MEDICAL_QUESTIONS, "no")
+
+
 def step_number(step_id: str) -> int:
     return next(step.number for step in flow.steps() if step.id == step_id)
 
@@ -73,8 +84,14 @@ class Patient:
             assert response.status_code == 302, response.data
         return response
 
+    def add_entries(self, step, entries: list[dict]):
+        for index, entry in enumerate(entries):
+            response = self.client.post(f"/step/{step.number}/item/test{index}", data=entry)
+            assert response.status_code == 302, response.data[:800]
+
     def follow_to_review(self, answers: dict):
         """Answer whatever step comes next from `answers` (notice steps are acknowledged)."""
+        answers = REST_OF_FLOW | answers
         response = self.client.get("/review")
         for _ in range(60):
             location = response.headers.get("Location", "")
@@ -82,7 +99,11 @@ class Patient:
                 return response
             number = int(re.search(r"/step/(\d+)", location).group(1))
             step = flow.step_by_number(number)
-            data = {} if step.kind == "notice" else {q: answers[q] for q in step.questions}
+            if step.kind == "repeat":
+                self.add_entries(step, answers.get(step.id, []))
+            data = {q: answers[q] for q in step.questions if q in answers}
+            if step.kind in ("notice", "repeat"):
+                data = {}
             response = self.client.post(location, data=data)
             assert response.status_code == 302, (step.id, response.data[:500])
             response = self.client.get("/review")

@@ -59,7 +59,8 @@ def test_not_at_all_is_a_real_answer(patient):
 def test_all_zero_patient_skips_safety_and_difficulty(client, patient):
     patient.begin()
     response = patient.phq9([0] * 9)
-    assert location(response).endswith("/review")
+    assert location(response).endswith(f"/step/{step_number('episode_start')}")
+    patient.follow_to_review(ALL_ZERO)
     review = client.get("/review").get_data(as_text=True)
     assert "how difficult" not in review
     client.post("/submit")

@@ -26,7 +26,8 @@ class Condition:
         values = [answers.get(item) for item in self.items]
         if self.kind == "any_at_least":
             return any(_as_int(v) is not None and _as_int(v) >= self.value for v in values)
-        return any(v == self.value for v in values)
+        accepted = self.value if isinstance(self.value, list) else [self.value]
+        return any(v in accepted for v in values if isinstance(v, str))
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,12 @@ class Step:
     kind: str
     questions: tuple[str, ...]
     show_if: Condition | None
+    title: str = ""
+    hint: str = ""
+    item_noun: str = ""
+    one_of: tuple[dict, ...] = ()
+    pairs: tuple[dict, ...] = ()
+    required_if: tuple[dict, ...] = ()
 
     def applies(self, answers: dict) -> bool:
         return self.show_if is None or self.show_if.holds(answers)
@@ -45,9 +52,15 @@ class Step:
     def seen_key(self) -> str:
         return f"{self.id}_{SEEN}"
 
+    @property
+    def done_key(self) -> str:
+        return f"{self.id}_done"
+
     def is_complete(self, answers: dict) -> bool:
         if self.kind == "notice":
             return answers.get(self.seen_key) == "yes"
+        if self.kind == "repeat":
+            return answers.get(self.done_key) == "yes"
         questions = all_questions()
         return all(
             answers.get(qid) not in (None, "") or not questions[qid].required
@@ -85,6 +98,12 @@ def steps() -> tuple[Step, ...]:
             kind=row.get("kind", "questions"),
             questions=_questions_of(row),
             show_if=_condition(row.get("show_if")),
+            title=row.get("title", ""),
+            hint=row.get("hint", ""),
+            item_noun=row.get("item_noun", ""),
+            one_of=tuple(row.get("one_of", ())),
+            pairs=tuple(row.get("pairs", ())),
+            required_if=tuple(row.get("required_if", ())),
         )
         for number, row in enumerate(rows, start=1)
     )
@@ -150,7 +169,8 @@ def answers_in_flow(answers: dict) -> dict:
     """Only the answers the visible steps asked for, plus every safety answer ever given."""
     kept = {}
     for step in visible_steps(answers):
-        keys = (step.seen_key,) if step.kind == "notice" else step.questions
+        keys = {"notice": (step.seen_key,), "repeat": (step.id, step.done_key)}.get(
+            step.kind, step.questions)
         kept.update({k: answers[k] for k in keys if k in answers})
     safety_keys = [k for k in answers if k.startswith(("asq_", "safety_", "help_now_"))]
     kept.update({k: answers[k] for k in safety_keys})

@@ -7,7 +7,10 @@ turns these into WTForms fields; nothing here knows about HTML.
 from dataclasses import dataclass, field
 from functools import cache
 
+from .data_files import load_toml
 from .instruments import Option, asq, phq9
+from .medicines import load_formulary
+from .review_flags import load_questions as load_review_questions
 
 YES_NO = (Option("yes", "Yes"), Option("no", "No"))
 
@@ -21,10 +24,19 @@ class Question:
     hint: str = ""
     required: bool = True
     lead_in: str = ""
-    extra: dict = field(default_factory=dict, hash=False, compare=False)
+    minimum: float | None = None
+    maximum: float | None = None
+    groups: tuple[tuple[str, tuple[Option, ...]], ...] = field(default=(), compare=False)
 
     def option_label(self, value) -> str | None:
-        return next((o.label for o in self.options if o.value == str(value)), None)
+        if isinstance(value, list):
+            labels = [self.option_label(v) for v in value]
+            return "; ".join(label for label in labels if label) or None
+        return next((o.label for o in self.all_options if o.value == str(value)), None)
+
+    @property
+    def all_options(self) -> tuple[Option, ...]:
+        return self.options + tuple(o for _, group in self.groups for o in group)
 
 
 def _phq9_questions() -> list[Question]:
@@ -46,18 +58,48 @@ def _asq_questions() -> list[Question]:
     return [*items, acuity]
 
 
-_EXTRA_SOURCES: list = []
+OTHER_MEDICINE = Option("other", "Another medicine (type its name)")
 
 
-def register_source(source) -> None:
-    """Let another domain module (treatment history, medical review) contribute questions."""
-    _EXTRA_SOURCES.append(source)
-    all_questions.cache_clear()
+def medicine_groups() -> tuple[tuple[str, tuple[Option, ...]], ...]:
+    formulary = load_formulary()
+    groups = []
+    for medicine_class in formulary.classes:
+        members = tuple(
+            Option(m.id, f"{m.generic} ({', '.join(m.brands)})" if m.brands else m.generic)
+            for m in formulary.medicines if m.class_id == medicine_class.id
+        )
+        groups.append((medicine_class.label, members))
+    return (*groups, ("Other", (OTHER_MEDICINE,)))
+
+
+def _treatment_questions() -> list[Question]:
+    data = load_toml("treatment_history")
+    option_lists = {
+        name: tuple(Option(value, label) for value, label in spec["values"])
+        for name, spec in data["options"].items()
+    }
+    questions = []
+    for row in data["questions"]:
+        kind = row.get("kind", "choice")
+        questions.append(Question(
+            id=row["id"], text=row["text"], kind=kind, hint=row.get("hint", ""),
+            options=option_lists[row["options"]] if "options" in row else (),
+            required=row.get("required", True),
+            minimum=row.get("min"), maximum=row.get("max"),
+            groups=medicine_groups() if kind == "medicine" else (),
+        ))
+    return questions
+
+
+def _medical_review_questions() -> list[Question]:
+    yes_no_unsure = (Option("yes", "Yes"), Option("no", "No"), Option("unsure", "Not sure"))
+    return [Question(q.id, q.text, options=yes_no_unsure, hint=q.hint)
+            for q in load_review_questions()]
 
 
 @cache
 def all_questions() -> dict[str, Question]:
-    questions = _phq9_questions() + _asq_questions()
-    for source in _EXTRA_SOURCES:
-        questions.extend(source())
+    questions = [*_phq9_questions(), *_asq_questions(), *_treatment_questions(),
+                 *_medical_review_questions()]
     return {question.id: question for question in questions}

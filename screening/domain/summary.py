@@ -1,9 +1,11 @@
 """The one-page clinician summary, assembled from a submission's answers by pure functions."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from . import asq as asq_rules
 from . import phq9 as phq9_rules
+from . import treatment_summary
 from .instruments import phq9
 from .questions import all_questions
 
@@ -57,6 +59,7 @@ class Summary:
     pattern_sentence: str
     instrument_version: str
     copyright: str
+    treatment: treatment_summary.TreatmentSummary
 
 
 def answer_row(question_id: str, answers: dict) -> AnswerRow:
@@ -67,7 +70,8 @@ def answer_row(question_id: str, answers: dict) -> AnswerRow:
     return AnswerRow(question_id, question.text, label or "Not answered", score)
 
 
-def build(answers: dict) -> Summary:
+def build(answers: dict, as_of: date | None = None) -> Summary:
+    """as_of: the day the questionnaire was completed, for the episode length."""
     result = phq9_rules.score(answers)
     instrument = phq9()
     difficulty = (
@@ -89,4 +93,5 @@ def build(answers: dict) -> Summary:
         pattern_sentence=PATTERN_LABELS[result.pattern],
         instrument_version=instrument.version,
         copyright=instrument.copyright,
+        treatment=treatment_summary.build(answers, result.total, as_of or date.today()),
     )

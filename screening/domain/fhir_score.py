@@ -1,0 +1,394 @@
+"""Score the PHQ-9 in FHIR QuestionnaireResponses from their answers, never from a stated total.
+
+Items are recognised by linkId or by LOINC `item.code`: LOINC linkIds ("/44250-9", "44250-9", or a
+path ending in the code, as in the LHC-Forms and US Core Questionnaires), the German MII PROMs
+linkIds ("PHQ.1", and "PHQ-9.1" as in its Questionnaire) and the HL7 SDC example ("H1/T1/Q1").
+Answers are recognised by LOINC answer code, by the SDC example CodeSystem's own codes, by an
+`ordinalValue`/`itemWeight` extension, or by a plain number 0-3. The total is computed with the
+project's PHQ-9 scoring, so the missing-item rules of DESIGN.md §3 apply (item 9 is never imputed).
+Anything that cannot be scored safely raises `FhirScoreError` with a one-line reason.
+"""
+
+import re
+from dataclasses import asdict, dataclass
+from functools import cache
+
+from .instruments import Option, phq9
+from .phq9 import Phq9Result, score
+
+LOINC = "http://loinc.org"
+SDC_PHQ9_ANSWERS = "http://hl7.org/fhir/uv/sdc/CodeSystem/CSPHQ9"
+WEIGHT_EXTENSIONS = frozenset({
+    "http://hl7.org/fhir/StructureDefinition/ordinalValue",
+    "http://hl7.org/fhir/StructureDefinition/itemWeight",
+})
+# HL7 SDC IG, input/fsh/codesystems/CodeSystemCSPHQ9.fsh: codes and their itemWeight.
+SDC_ANSWER_CODES = {
+    "Not-at-all": 0,
+    "Several-days": 1,
+    "More than half the days": 2,
+    "Nearly every day": 3,
+}
+TOTAL = "total"
+LOWEST_TOTAL, HIGHEST_TOTAL = 0, 27
+UNSCORED_STATUSES = frozenset({"in-progress", "stopped", "entered-in-error"})
+NUMBER = re.compile(r"\s*-?\d+(\.\d+)?\s*")
+
+
+class FhirScoreError(ValueError):
+    """A resource that cannot be scored safely; the message says why in one line."""
+
+
+@dataclass(frozen=True)
+class Item9:
+    status: str
+    value: int | None
+
+
+@dataclass(frozen=True)
+class ScoreReport:
+    id: str | None
+    computed_total: int | None
+    prorated: bool
+    band: str | None
+    band_label: str | None
+    item9: Item9
+    stated_total: int | float | None
+    mismatch: bool
+    warning: str | None
+    difficulty: str | None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def score_resource(resource: dict) -> list[ScoreReport]:
+    """One report per QuestionnaireResponse in `resource` (a response, or a Bundle of them)."""
+    return [
+        _score_naming_the_response(response, fallback_id)
+        for response, fallback_id in _responses_in(resource)
+    ]
+
+
+def _score_naming_the_response(response: dict, fallback_id: str | None) -> ScoreReport:
+    try:
+        return score_response(response, fallback_id)
+    except FhirScoreError as error:
+        name = response.get("id") or fallback_id
+        if name is None:
+            raise
+        raise FhirScoreError(f"QuestionnaireResponse {name}: {error}") from None
+
+
+def score_response(response: dict, fallback_id: str | None = None) -> ScoreReport:
+    found = _items_by_role(response.get("item"))
+    answers = {
+        item_id: str(value)
+        for item_id in phq9().item_ids
+        if (value := _item_score(found, item_id)) is not None
+    }
+    result = score(answers)
+    stated = _stated_total(found.get(TOTAL))
+    mismatch = stated is not None and stated != result.total
+    return ScoreReport(
+        id=response.get("id") or fallback_id,
+        computed_total=result.total,
+        prorated=result.prorated,
+        band=result.band.id if result.band else None,
+        band_label=result.band.label if result.band else None,
+        item9=_item9(result.safety_item),
+        stated_total=stated,
+        mismatch=mismatch,
+        warning=_warning(response, result, stated, mismatch),
+        difficulty=_difficulty_label(found),
+    )
+
+
+def _responses_in(resource: dict) -> list[tuple[dict, str | None]]:
+    kind = resource.get("resourceType") if isinstance(resource, dict) else None
+    if kind == "QuestionnaireResponse":
+        return [(resource, None)]
+    if kind == "Bundle":
+        return _responses_in_bundle(resource)
+    if kind == "Questionnaire":
+        raise FhirScoreError(
+            "this is a Questionnaire (a form definition, with no answers); "
+            "expected a QuestionnaireResponse or a Bundle of them"
+        )
+    described = kind or "a resource without resourceType"
+    raise FhirScoreError(f"expected a QuestionnaireResponse or a Bundle, not {described}")
+
+
+def _responses_in_bundle(bundle: dict) -> list[tuple[dict, str | None]]:
+    responses = [
+        (entry["resource"], entry.get("fullUrl"))
+        for entry in _as_list(bundle.get("entry"), "Bundle.entry")
+        if isinstance(entry, dict)
+        and isinstance(entry.get("resource"), dict)
+        and entry["resource"].get("resourceType") == "QuestionnaireResponse"
+    ]
+    if not responses:
+        raise FhirScoreError("no QuestionnaireResponse found in the Bundle")
+    return responses
+
+
+def _as_list(value, what: str) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise FhirScoreError(f"{what} must be a list")
+    return value
+
+
+# --- Finding the items ---------------------------------------------------------------------
+
+
+@cache
+def _roles_by_link_id() -> dict[str, str]:
+    instrument = phq9()
+    numbered = dict(enumerate(instrument.item_ids, start=1))
+    numbered[len(numbered) + 1] = instrument.difficulty_id
+    roles = {}
+    for number, role in numbered.items():
+        for link_id in (f"PHQ.{number}", f"PHQ-9.{number}"):
+            roles[link_id] = role
+    for number, item_id in enumerate(instrument.item_ids, start=1):
+        roles[f"H1/T1/Q{number}"] = item_id
+    for link_id in ("PHQ.Score", "PHQ-9.Score", "H1/TS"):
+        roles[link_id] = TOTAL
+    return roles
+
+
+@cache
+def _roles_by_loinc() -> dict[str, str]:
+    instrument = phq9()
+    roles = {loinc: item_id for item_id, loinc in instrument.item_loinc.items()}
+    roles[instrument.difficulty_loinc] = instrument.difficulty_id
+    roles[instrument.loinc_total] = TOTAL
+    return roles
+
+
+@cache
+def _loinc_by_role() -> dict[str, str]:
+    return {role: loinc for loinc, role in _roles_by_loinc().items()}
+
+
+def _role_of(item: dict) -> str | None:
+    link_id = str(item.get("linkId", ""))
+    if link_id in _roles_by_link_id():
+        return _roles_by_link_id()[link_id]
+    last_segment = link_id.rsplit("/", 1)[-1]
+    if last_segment in _roles_by_loinc():
+        return _roles_by_loinc()[last_segment]
+    for coding in _as_list(item.get("code"), f"code of item {link_id}"):
+        if not isinstance(coding, dict):
+            raise FhirScoreError(f"a code of item {link_id} is not a JSON object")
+        if coding.get("system") in (None, LOINC) and coding.get("code") in _roles_by_loinc():
+            return _roles_by_loinc()[coding["code"]]
+    return None
+
+
+def _items_by_role(items) -> dict[str, dict]:
+    found = {}
+    for role, item in _walk(items):
+        if role in found:
+            raise FhirScoreError(f"{_describe(role)} appears more than once")
+        found[role] = item
+    return found
+
+
+def _walk(items) -> list[tuple[str, dict]]:
+    """(role, item) for each recognised item, at any depth; groups and display items pass."""
+    found = []
+    for item in _as_list(items, "item"):
+        if not isinstance(item, dict):
+            raise FhirScoreError("an item is not a JSON object")
+        role = _role_of(item)
+        if role is not None:
+            found.append((role, item))
+        elif item.get("answer"):
+            raise FhirScoreError(f"linkId {item.get('linkId')!r} matches no PHQ-9 item")
+        found.extend(_walk(_children(item)))
+    return found
+
+
+def _children(item: dict) -> list:
+    nested_in_answers = [
+        child
+        for answer in _as_list(item.get("answer"), "answer")
+        if isinstance(answer, dict)
+        for child in _as_list(answer.get("item"), "answer.item")
+    ]
+    return _as_list(item.get("item"), "item") + nested_in_answers
+
+
+def _describe(role: str) -> str:
+    return f"item {_loinc_by_role()[role]}"
+
+
+# --- Reading the answers -------------------------------------------------------------------
+
+
+def _single_answer(item: dict | None, role: str) -> dict | None:
+    if item is None:
+        return None
+    answers = _as_list(item.get("answer"), f"answer of {_describe(role)}")
+    if not answers:
+        return None
+    if len(answers) > 1:
+        raise FhirScoreError(f"{_describe(role)} has {len(answers)} answers; it takes one")
+    if not isinstance(answers[0], dict):
+        raise FhirScoreError(f"the answer of {_describe(role)} is not a JSON object")
+    return answers[0]
+
+
+def _item_score(found: dict[str, dict], role: str) -> int | None:
+    answer = _single_answer(found.get(role), role)
+    return None if answer is None else _answer_score(answer, role, _frequency_codes())
+
+
+def _answer_score(answer: dict, role: str, codes: dict[str, dict[str, int]]) -> int:
+    if "valueCoding" in answer:
+        return _coding_score(answer, role, codes)
+    for key in ("valueInteger", "valueDecimal"):
+        if key in answer:
+            return _plain_score(answer[key], f"answer {answer[key]!r} for {_describe(role)}")
+    given = ", ".join(sorted(key for key in answer if key.startswith("value"))) or "no value"
+    raise FhirScoreError(f"cannot score {given} for {_describe(role)}; expected a coded answer")
+
+
+def _coding_score(answer: dict, role: str, codes: dict[str, dict[str, int]]) -> int:
+    coding = answer["valueCoding"]
+    if not isinstance(coding, dict):
+        raise FhirScoreError(f"the valueCoding of {_describe(role)} is not a JSON object")
+    code, system = coding.get("code"), coding.get("system")
+    by_code = _score_for_code(code, system, codes)
+    weight = _weight(coding, role)
+    if weight is None:
+        weight = _weight(answer, role)
+    if by_code is None and weight is None:
+        from_system = f" (system {system})" if system not in (None, LOINC) else ""
+        raise FhirScoreError(f"unknown answer code {code}{from_system} for {_describe(role)}")
+    if by_code is not None and weight is not None and by_code != weight:
+        raise FhirScoreError(
+            f"answer {code} for {_describe(role)} carries weight {weight}, "
+            f"but the code means {by_code}"
+        )
+    return by_code if by_code is not None else weight
+
+
+def _score_for_code(code, system, codes: dict[str, dict[str, int]]) -> int | None:
+    tables = codes.values() if system is None else [codes.get(system, {})]
+    return next((table[code] for table in tables if code in table), None)
+
+
+def _weight(element: dict, role: str) -> int | None:
+    for extension in _as_list(element.get("extension"), "extension"):
+        if isinstance(extension, dict) and extension.get("url") in WEIGHT_EXTENSIONS:
+            value = extension.get("valueDecimal", extension.get("valueInteger"))
+            return _plain_score(value, f"answer weight {value!r} for {_describe(role)}")
+    return None
+
+
+def _plain_score(value, described: str) -> int:
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not is_number or value != int(value) or not 0 <= value <= 3:
+        raise FhirScoreError(f"{described} is not a PHQ-9 score 0-3")
+    return int(value)
+
+
+@cache
+def _frequency_codes() -> dict[str, dict[str, int]]:
+    return {LOINC: _option_codes(phq9().frequency), SDC_PHQ9_ANSWERS: SDC_ANSWER_CODES}
+
+
+@cache
+def _difficulty_codes() -> dict[str, dict[str, int]]:
+    return {LOINC: _option_codes(phq9().difficulty_options)}
+
+
+def _option_codes(options: tuple[Option, ...]) -> dict[str, int]:
+    return {option.loinc: option.score for option in options}
+
+
+def _difficulty_label(found: dict[str, dict]) -> str | None:
+    role = phq9().difficulty_id
+    answer = _single_answer(found.get(role), role)
+    if answer is None:
+        return None
+    value = _answer_score(answer, role, _difficulty_codes())
+    return next(option.label for option in phq9().difficulty_options if option.score == value)
+
+
+# --- The stated total and the report -------------------------------------------------------
+
+
+def _stated_total(item: dict | None) -> int | float | None:
+    answer = _single_answer(item, TOTAL)
+    if answer is None:
+        return None
+    value = _total_value(answer)
+    if not LOWEST_TOTAL <= value <= HIGHEST_TOTAL:
+        raise FhirScoreError(f"stated total {value} is outside {LOWEST_TOTAL}-{HIGHEST_TOTAL}")
+    return int(value) if value == int(value) else value
+
+
+def _total_value(answer: dict) -> int | float:
+    if "valueQuantity" in answer:
+        quantity = answer["valueQuantity"]
+        value = quantity.get("value") if isinstance(quantity, dict) else None
+    elif "valueString" in answer:
+        value = _number_in(answer["valueString"])
+    else:
+        value = answer.get("valueInteger", answer.get("valueDecimal"))
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise FhirScoreError(f"stated total {value!r} is not a number")
+    return value
+
+
+def _number_in(text) -> int | float | str:
+    if not isinstance(text, str) or not NUMBER.fullmatch(text):
+        return text
+    number = float(text)
+    return int(number) if number == int(number) else number
+
+
+def _item9(value: int | None) -> Item9:
+    if value is None:
+        return Item9("unanswered", None)
+    return Item9("positive" if value > 0 else "negative", value)
+
+
+def _warning(response: dict, result: Phq9Result, stated, mismatch: bool) -> str | None:
+    notes = [
+        _status_note(response.get("status")),
+        _missing_note(result),
+        _mismatch_note(result.total, stated) if mismatch else None,
+    ]
+    return "; ".join(note for note in notes if note) or None
+
+
+def _status_note(status) -> str | None:
+    return f"response status is {status}" if status in UNSCORED_STATUSES else None
+
+
+def _missing_note(result: Phq9Result) -> str | None:
+    unanswered = ", ".join(_item_number(item_id) for item_id in result.missing)
+    if result.safety_item is None:
+        return f"no total: safety item unanswered, never imputed (unanswered: {unanswered})"
+    if result.total is None:
+        return f"no total: too many items unanswered to prorate (unanswered: {unanswered})"
+    if result.prorated:
+        return f"total prorated from the answered items (unanswered: {unanswered})"
+    return None
+
+
+def _mismatch_note(computed: int | None, stated) -> str:
+    if computed is None:
+        return f"stated total {stated} cannot be checked: no total can be computed from the answers"
+    return f"stated total {stated} does not match {computed} computed from the answers"
+
+
+def _item_number(item_id: str) -> str:
+    return f"item {phq9().item_ids.index(item_id) + 1}"
+
