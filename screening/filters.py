@@ -1,4 +1,4 @@
-"""Jinja filters for dates shown to reception and clinicians."""
+"""Jinja filters and helpers: local times for staff, accessible attributes for inputs."""
 
 from zoneinfo import ZoneInfo
 
@@ -7,6 +7,23 @@ from flask import Flask, current_app
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(local_datetime)
+    app.add_template_global(input_attributes)
+
+
+def input_attributes(field, width: str = "", inputmode: str = "") -> dict:
+    """HTML attributes for a text-like input: error state and hint wiring for screen readers."""
+    described_by = [f"{field.id}-hint"] if field.description else []
+    described_by += [f"{field.id}-error"] if field.errors else []
+    attributes = {"autocomplete": "off"}
+    if field.type not in ("BooleanField",):
+        attributes["class"] = f"input {width}".strip()
+    if inputmode:
+        attributes["inputmode"] = inputmode
+    if field.errors:
+        attributes["aria-invalid"] = "true"
+    if described_by:
+        attributes["aria-describedby"] = " ".join(described_by)
+    return attributes
 
 
 def local_datetime(moment) -> str:

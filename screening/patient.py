@@ -111,7 +111,14 @@ def _form_for(current: flow.Step, answers: dict):
         return NoticeForm()
     if current.kind == "repeat":
         return ConfirmForm()
-    return form_class(current)(data=form_data(current, answers))
+    return _step_form(current, answers)
+
+
+def _step_form(current: flow.Step, stored: dict):
+    # On POST only what was sent counts: stored values must not fill in a field the patient cleared.
+    if request.method == "POST":
+        return form_class(current)()
+    return form_class(current)(data=form_data(current, stored))
 
 
 def _answers_from(current: flow.Step, form) -> dict:
@@ -158,7 +165,7 @@ def repeat_item(number: int, item_id: str):
         return redirect(url_for("patient.repeat_item", number=number,
                                 item_id=store.new_item_id(), change=_change_arg()))
     existing = next((e for e in draft.answers.get(current.id, []) if e["_id"] == item_id), {})
-    form = form_class(current)(data=form_data(current, existing))
+    form = _step_form(current, existing)
     if form.validate_on_submit():
         try:
             store.save_repeat_item(_token(), current.id, item_id, form.answers())

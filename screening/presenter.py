@@ -37,7 +37,7 @@ def repeat_entries(step: flow.Step, answers: dict) -> list[RepeatEntry]:
         if entry.get("other_name"):
             title = entry["other_name"]
         details = [_detail(key, entry) for key in detail_keys if key != "other_name"]
-        entries.append(RepeatEntry(entry["_id"], title, "; ".join(d for d in details if d)))
+        entries.append(RepeatEntry(entry["_id"], title, " · ".join(d for d in details if d)))
     return entries
 
 
@@ -46,10 +46,10 @@ def _detail(key: str, entry: dict) -> str:
     if not value:
         return ""
     question = all_questions()[key]
-    if question.kind in ("integer", "number"):
-        return f"{question.text}: {value}"
-    return f"{question.text} {answer_label(key, value)}" if question.kind != "checkbox" \
-        else answer_label(key, value)
+    if question.kind == "checkbox":
+        return f"{question.short}: not known"
+    shown = value if question.kind in ("integer", "number") else answer_label(key, value)
+    return f"{question.short or question.text}: {shown}"
 
 
 def review_rows(answers: dict) -> list[ReviewRow]:

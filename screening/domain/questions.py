@@ -24,6 +24,7 @@ class Question:
     hint: str = ""
     required: bool = True
     lead_in: str = ""
+    short: str = ""
     minimum: float | None = None
     maximum: float | None = None
     groups: tuple[tuple[str, tuple[Option, ...]], ...] = field(default=(), compare=False)
@@ -85,7 +86,7 @@ def _treatment_questions() -> list[Question]:
         questions.append(Question(
             id=row["id"], text=row["text"], kind=kind, hint=row.get("hint", ""),
             options=option_lists[row["options"]] if "options" in row else (),
-            required=row.get("required", True),
+            required=row.get("required", True), short=row.get("short", ""),
             minimum=row.get("min"), maximum=row.get("max"),
             groups=medicine_groups() if kind == "medicine" else (),
         ))

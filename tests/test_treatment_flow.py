@@ -1,0 +1,138 @@
+"""Treatment history and medical questions through the Flask client."""
+
+import re
+
+from sqlalchemy import select
+
+from screening.db import db
+from screening.models import Draft, Submission
+from tests.conftest import step_number
+
+PHQ = {f"phq9_{i}": "2" for i in range(1, 9)} | {"phq9_9": "0", "phq9_10": "1"}
+SERTRALINE = {"medicine": "sertraline", "this_episode": "yes", "dose_mg": "100", "weeks": "8",
+              "adherence": "all", "response": "little", "stopped": "not_helping"}
+BUPROPION = {"medicine": "bupropion", "this_episode": "yes", "dose_unknown": "y", "weeks": "10",
+             "adherence": "most", "response": "none", "stopped": "side_effects"}
+OTHER = {"medicine": "other", "other_name": "Agomelatine", "this_episode": "no", "dose_mg": "25",
+         "weeks_unknown": "y", "adherence": "some", "response": "worse", "stopped": "other"}
+
+
+def reach_trials(patient):
+    patient.begin()
+    patient.phq9([2] * 8 + [0])
+    patient.answer("phq9_10", {"phq9_10": "1"})
+    patient.answer("episode_start", {"episode_month": "3", "episode_year": "2024"})
+    patient.answer("earlier_episodes", {"earlier_episodes": "no"})
+    return step_number("trials")
+
+
+def stored(app):
+    with app.app_context():
+        return db.session.scalar(select(Draft)).answers
+
+
+def test_episode_needs_a_year_or_a_range(client, patient):
+    reach_trials(patient)
+    response = patient.answer("episode_start", {"episode_month": "3"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Enter the year, or choose roughly how long ago it began." in page
+    response = patient.answer("episode_start", {"episode_year": "2024"})
+    assert "Choose the month as well" in response.get_data(as_text=True)
+    response = patient.answer("episode_start", {"episode_range": "1to2y"})
+    assert response.status_code == 302
+
+
+def test_add_edit_and_remove_medicines(app, client, patient):
+    number = reach_trials(patient)
+    for item_id, trial in (("a1", SERTRALINE), ("b2", BUPROPION), ("c3", OTHER)):
+        response = client.post(f"/step/{number}/item/{item_id}", data=trial)
+        assert response.headers["Location"].endswith(f"/step/{number}")
+    page = client.get(f"/step/{number}").get_data(as_text=True)
+    assert "You have added 3 medicines" in page
+    assert "sertraline (Zoloft)" in page and "Agomelatine" in page
+    client.post(f"/step/{number}/item/a1", data=SERTRALINE | {"dose_mg": "150"})
+    client.post(f"/step/{number}/item/c3/remove")
+    trials = stored(app)["trials"]
+    assert [t["_id"] for t in trials] == ["a1", "b2"]
+    assert trials[0]["dose_mg"] == "150"
+
+
+def test_a_double_tap_on_save_adds_the_medicine_once(app, client, patient):
+    number = reach_trials(patient)
+    client.post(f"/step/{number}/item/x9", data=SERTRALINE)
+    client.post(f"/step/{number}/item/x9", data=SERTRALINE)
+    assert len(stored(app)["trials"]) == 1
+
+
+def test_new_medicine_link_gives_a_fresh_form_id(client, patient):
+    number = reach_trials(patient)
+    first = client.get(f"/step/{number}/item/new").headers["Location"]
+    second = client.get(f"/step/{number}/item/new").headers["Location"]
+    assert first != second and "/item/" in first
+
+
+def test_trial_form_explains_what_is_missing(client, patient):
+    number = reach_trials(patient)
+    response = client.post(f"/step/{number}/item/z1", data={"medicine": "other"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    for message in ("Type the name of the other medicine.", "Enter the dose in mg",
+                    "Enter the number of weeks", "Choose an answer to continue."):
+        assert message in page
+    assert re.search(r'<option selected value="other">', page)
+    assert 'aria-invalid="None"' not in page and 'inputmode="None"' not in page
+
+
+def test_medicine_list_is_grouped_with_brand_names(client, patient):
+    number = reach_trials(patient)
+    page = client.get(client.get(f"/step/{number}/item/new").headers["Location"]) \
+        .get_data(as_text=True)
+    for group in ("SSRIs", "SNRIs", "Bupropion", "Mirtazapine", "Tricyclic", "MAOIs"):
+        assert re.search(rf'<optgroup label="{group}', page), group
+    assert "sertraline (Zoloft)" in page and "vortioxetine (Trintellix)" in page
+
+
+def test_no_medicines_is_a_valid_answer(client, patient):
+    number = reach_trials(patient)
+    response = client.post(f"/step/{number}")
+    assert response.headers["Location"].endswith(f"/step/{step_number('augmentation')}")
+
+
+def test_summary_shows_verdict_table_maudsley_and_flags(app, client, patient):
+    answers = PHQ | {
+        "episode_month": "1", "episode_year": "2020", "trials": [SERTRALINE, BUPROPION, OTHER],
+        "augmentation": ["lithium"], "ect": "yes", "aneurysm_avm": "yes",
+        "high_blood_pressure": "unsure", "ride_home": "no"}
+    patient.complete(answers)
+    page = client.get("/summary").get_data(as_text=True)
+    assert "Possible pattern, dose unconfirmed" in page
+    assert "sertraline (Zoloft)" in page and "Agomelatine (other)" in page
+    assert "Maudsley Staging Method estimate from self-report" in page
+    assert "Label contraindication" in page and "aneurysm" in page
+    assert "None is an exclusion" in page
+    with app.app_context():
+        submission = db.session.scalar(select(Submission))
+        assert len(submission.answers["trials"]) == 3
+
+
+def test_review_lists_every_new_answer_with_a_change_link(client, patient):
+    patient.begin()
+    patient.follow_to_review(PHQ | {"trials": [SERTRALINE], "psychotherapy": "yes",
+                                    "psychotherapy_type": "cbt", "psychotherapy_sessions": "gt12",
+                                    "psychotherapy_response": "little"})
+    page = client.get("/review").get_data(as_text=True)
+    assert "Medicine 1: sertraline (Zoloft)" in page
+    assert "Cognitive behavioural therapy (CBT)" in page
+    assert "Will someone" in page or "drive" in page
+    assert page.count(">Change<") >= 30
+
+
+def test_medicine_change_from_review_returns_to_review(client, patient):
+    patient.begin()
+    patient.follow_to_review(PHQ | {"trials": [SERTRALINE]})
+    number = step_number("trials")
+    response = client.post(f"/step/{number}/item/test0?change=1", data=SERTRALINE | {
+        "weeks": "4"})
+    assert response.headers["Location"].endswith(f"/step/{number}?change=1")
+    assert client.post(f"/step/{number}?change=1").headers["Location"].endswith("/review")
