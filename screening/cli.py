@@ -29,6 +29,10 @@ def purge() -> None:
     drafts = store.purge_drafts(now, current_app.config["DRAFT_RETENTION_HOURS"])
     submissions = store.purge_submissions(now, current_app.config["SUBMISSION_RETENTION_DAYS"])
     if is_sqlite(db.engine):
-        with db.engine.connect() as connection:
-            connection.exec_driver_sql("VACUUM")
+        # VACUUM cannot run inside a transaction, and the engine's connections always begin one.
+        connection = db.engine.raw_connection()
+        try:
+            connection.execute("VACUUM")
+        finally:
+            connection.close()
     click.echo(f"Purged {drafts} drafts and {submissions} submissions.")

@@ -1,0 +1,1 @@
+"""Storage tests: every test here runs on SQLite and on a throwaway PostgreSQL server."""
