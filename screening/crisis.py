@@ -14,6 +14,15 @@ def _load(path: str) -> dict:
 
 
 def resources(path: str | None, language: str = "en") -> dict:
+    """The block for `language`, or the English one: `language` says which, `requested` what was
+    asked for (the page marks an English fallback with lang="en")."""
     data = _load(str(path or DEFAULT_FILE))
-    block = data.get(language) or data["en"]
-    return {**block, "reviewed": data["reviewed"], "review_by": data["review_by"]}
+    shown = language if isinstance(data.get(language), dict) else "en"
+    block = data[shown]
+    return {
+        **block,
+        "language": shown,
+        "requested": language,
+        "reviewed": block.get("reviewed", data["reviewed"]),
+        "review_by": block.get("review_by", data["review_by"]),
+    }

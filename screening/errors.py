@@ -1,19 +1,28 @@
-"""Generic error pages: no stack traces, no SQL, the same security headers as every page."""
+"""Generic error pages: no stack traces, no SQL, the same security headers as every page.
+
+Messages are lazy (`_l`): they are fixed at import time and shown in the visitor's language.
+"""
 
 from flask import Flask, current_app, render_template
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
-    400: ("Something went wrong with that page", "Please go back and try again."),
-    403: ("You cannot do that here", "Please go back and try again."),
-    404: ("Page not found", "Check the address, or start from the beginning."),
-    405: ("Page not found", "Check the address, or start from the beginning."),
-    413: ("That was too much to send", "Please shorten what you typed and try again."),
-    429: ("Too many attempts", "Please wait a little and try again."),
-    500: ("Sorry, something went wrong", "Your saved answers are safe. Please try again."),
-    503: ("The service is busy", "Your saved answers are safe. Please try again in a moment."),
+    400: (_l("Something went wrong with that page"), _l("Please go back and try again.")),
+    403: (_l("You cannot do that here"), _l("Please go back and try again.")),
+    404: (_l("Page not found"), _l("Check the address, or start from the beginning.")),
+    405: (_l("Page not found"), _l("Check the address, or start from the beginning.")),
+    413: (_l("That was too much to send"), _l("Please shorten what you typed and try again.")),
+    429: (_l("Too many attempts"), _l("Please wait a little and try again.")),
+    500: (_l("Sorry, something went wrong"),
+          _l("Your saved answers are safe. Please try again.")),
+    503: (_l("The service is busy"),
+          _l("Your saved answers are safe. Please try again in a moment.")),
 }
+CSRF_TITLE = _l("This page was open for a long time")
+CSRF_ADVICE = _l(
+    "Please go back, reload the page and answer again. Your earlier answers are saved.")
 
 
 def init_app(app: Flask) -> None:
@@ -37,9 +46,8 @@ def http_error(error: HTTPException):
 
 
 def csrf_error(_error: CSRFError):
-    title = "This page was open for a long time"
-    advice = "Please go back, reload the page and answer again. Your earlier answers are saved."
-    return render_template("errors/error.html", title=title, advice=advice, status=400), 400
+    return render_template("errors/error.html", title=CSRF_TITLE, advice=CSRF_ADVICE,
+                           status=400), 400
 
 
 def unexpected_error(error: Exception):

@@ -2,7 +2,9 @@
 
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_month_names
 from flask import Flask, current_app
+from flask_babel import get_locale
 
 
 def init_app(app: Flask) -> None:
@@ -27,5 +29,10 @@ def input_attributes(field, width: str = "", inputmode: str = "") -> dict:
 
 
 def local_datetime(moment) -> str:
-    zone = ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
-    return moment.astimezone(zone).strftime("%d %b %Y, %H:%M %Z")
+    """"27 Nov 2026, 14:05 EST" in the clinic's time zone; the month in the page's language."""
+    local = moment.astimezone(ZoneInfo(current_app.config["CLINIC_TIMEZONE"]))
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return local.strftime("%d %b %Y, %H:%M %Z")
+    month = get_month_names("abbreviated", locale=locale)[local.month].rstrip(".")
+    return f"{local:%d} {month} {local:%Y, %H:%M %Z}"

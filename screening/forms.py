@@ -1,8 +1,13 @@
-"""One WTForms class per questionnaire step, built from the domain's question data."""
+"""One WTForms class per questionnaire step and language, built from the domain's question data.
+
+Field labels and hints are the question data in the step's language; the messages below are fixed
+at import time, so they are lazy (`_l`) and translated when shown.
+"""
 
 from decimal import Decimal
 from functools import cache
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -20,10 +25,13 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from .domain import flow
 from .domain.questions import Question, all_questions
 
-CHOOSE_ONE = "Choose an answer to continue."
-CHOOSE_ANY = "Choose at least one answer, or “None of these”."
-WHOLE_NUMBER = "Enter a whole number, like 8."
-NUMBER = "Enter a number, like 100."
+CHOOSE_ONE = _l("Choose an answer to continue.")
+CHOOSE_ANY = _l("Choose at least one answer, or “None of these”.")
+WHOLE_NUMBER = _l("Enter a whole number, like 8.")
+NUMBER = _l("Enter a number, like 100.")
+CHOOSE = _l("Choose…")
+CHOOSE_MEDICINE = _l("Choose a medicine…")
+MEDICINE_REQUIRED = _l("Choose a medicine from the list.")
 
 
 def _choices(question: Question) -> list[SelectChoice]:
@@ -45,18 +53,18 @@ def _radio(question: Question):
 
 
 def _select(question: Question):
-    choices = [SelectChoice("", "Choose…"), *_choices(question)]
+    choices = [SelectChoice("", CHOOSE), *_choices(question)]
     return SelectField(question.text, choices=choices, validators=_required(question),
                        description=question.hint)
 
 
 def _medicine(question: Question):
-    choices = [SelectChoice("", "Choose a medicine…")] + [
+    choices = [SelectChoice("", CHOOSE_MEDICINE)] + [
         SelectChoice(option.value, option.label, optgroup=group)
         for group, options in question.groups for option in options
     ]
     return SelectField(question.text, choices=choices,
-                       validators=[InputRequired(message="Choose a medicine from the list.")],
+                       validators=[InputRequired(message=MEDICINE_REQUIRED)],
                        description=question.hint)
 
 
@@ -137,15 +145,21 @@ class StepForm(FlaskForm):
 
 
 def form_class(step: flow.Step) -> type[StepForm]:
-    return _form_class_for(step.number)
+    """The form for `step`, labelled in the step's language (flow.steps(language))."""
+    return _form_class_for(step.number, step.language)
 
 
 @cache
-def _form_class_for(number: int) -> type[StepForm]:
-    step = flow.step_by_number(number)
-    questions = all_questions()
+def _form_class_for(number: int, language: str) -> type[StepForm]:
+    step = flow.step_by_number(number, language)
+    questions = all_questions(language)
     fields = {qid: FIELD_BUILDERS[questions[qid].kind](questions[qid]) for qid in step.questions}
-    return type(f"Step{step.number}Form", (StepForm,), {"step": step, **fields})
+    return type(f"Step{step.number}Form{language.title()}", (StepForm,), {"step": step, **fields})
+
+
+def is_generic_message(message) -> bool:
+    """True for "Choose an answer", which the error summary prefixes with the question."""
+    return str(message) == str(CHOOSE_ONE)
 
 
 def form_data(step: flow.Step, answers: dict) -> dict:

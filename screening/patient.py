@@ -1,19 +1,37 @@
 """The patient's questionnaire: start, one step per screen, check your answers, submit, summary.
 
 Every step is POST, save, redirect, GET, so a reload, Back or a closed browser loses nothing.
+Every page is in the patient's language (i18n.py); the switch on every page changes it without
+touching the answers or the step.
 """
 
-import segno
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from urllib.parse import parse_qs, urlsplit
 
-from . import store
+import segno
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
+
+from . import i18n, store
 from .crisis import resources as crisis_resources
 from .domain import codes, flow, summary
 from .domain.questions import all_questions
 from .forms import ConfirmForm, NoticeForm, form_class, form_data
 from .presenter import repeat_entries, review_rows
+from .summary_view import summary_context
 
 bp = Blueprint("patient", __name__)
+
+
+@bp.before_request
+def remember_draft_language():
+    """The draft's language, for i18n.select_language (a draft's choice beats the cookie)."""
+    g.draft_language = store.draft_language(_token(), current_app.config["DRAFT_RETENTION_HOURS"])
+
+
+def _language() -> str:
+    return i18n.current_language()
 
 
 def _token() -> str | None:
@@ -55,7 +73,7 @@ def begin():
     token = _token()
     if _draft() is None or store.submission_for_draft(token):
         token = store.new_draft_token()
-        _save_or_busy(lambda: store.create_draft(token))
+        _save_or_busy(lambda: store.create_draft(token, language=_language()))
     draft = store.find_draft(token, current_app.config["DRAFT_RETENTION_HOURS"])
     target = flow.first_incomplete(draft.answers) or flow.steps()[0]
     return _with_draft_cookie(_go_to(target), token)
@@ -68,13 +86,40 @@ def restart():
     if not store.submission_for_draft(_token()):
         _save_or_busy(lambda: store.discard_draft(_token()))
     token = store.new_draft_token()
-    _save_or_busy(lambda: store.create_draft(token))
+    _save_or_busy(lambda: store.create_draft(token, language=_language()))
     return _with_draft_cookie(_go_to(flow.steps()[0]), token)
+
+
+@bp.post("/language")
+def set_language():
+    """Switch language and return to the same page: answers, step and draft stay as they were."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    language = i18n.supported(request.form.get("language"))
+    if language is None:
+        abort(400)
+    if _draft() is not None:
+        _save_or_busy(lambda: store.set_draft_language(_token(), language))
+    response = redirect(_return_to(request.form.get("next", "")))
+    return i18n.set_language_cookie(response, language)
+
+
+def _return_to(target: str) -> str:
+    """A page of this site that can be fetched with GET (only ?change=1 is kept); else the start."""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or "\\" in target:
+        return url_for("patient.start")
+    try:
+        current_app.url_map.bind("localhost").match(parts.path, method="GET")
+    except (HTTPException, RequestRedirect):
+        return url_for("patient.start")
+    change = parse_qs(parts.query).get("change") == ["1"]
+    return parts.path + ("?change=1" if change else "")
 
 
 @bp.route("/step/<int:number>", methods=["GET", "POST"])
 def step(number: int):
-    draft, current = _draft(), flow.step_by_number(number)
+    draft, current = _draft(), flow.step_by_number(number, _language())
     if draft is None or store.submission_for_draft(_token()):
         return redirect(url_for("patient.start"))
     if current is None:
@@ -133,12 +178,12 @@ def _render_step(current, form, answers, change, status=200):
     back = flow.previous_step(current, answers)
     context = {
         "step": current, "form": form, "change": change,
-        "section": flow.sections()[current.section],
-        "progress": flow.progress_text(current, answers),
+        "section": flow.sections(current.language)[current.section],
+        "progress": flow.progress_text(current, answers, current.language),
         "back_url": url_for("patient.review") if change else (
             url_for("patient.step", number=back.number) if back else url_for("patient.start")),
         "crisis": _crisis(),
-        "questions": all_questions(),
+        "questions": all_questions(current.language),
         "busy": status == 503,
     }
     names = {
@@ -156,7 +201,7 @@ def _render_step(current, form, answers, change, status=200):
 @bp.route("/step/<int:number>/item/<item_id>", methods=["GET", "POST"])
 def repeat_item(number: int, item_id: str):
     """Add or edit one entry of a repeating step, such as one antidepressant trial."""
-    draft, current = _draft(), flow.step_by_number(number)
+    draft, current = _draft(), flow.step_by_number(number, _language())
     if draft is None or store.submission_for_draft(_token()):
         return redirect(url_for("patient.start"))
     if current is None or current.kind != "repeat" or not _valid_item_id(item_id):
@@ -198,7 +243,8 @@ def _change_arg():
 def _render_item(current, form, existing, status=200):
     context = {
         "step": current, "form": form, "editing": bool(existing), "busy": status == 503,
-        "questions": all_questions(), "section": flow.sections()[current.section],
+        "questions": all_questions(current.language),
+        "section": flow.sections(current.language)[current.section],
         "back_url": url_for("patient.step", number=current.number, change=_change_arg()),
     }
     response = current_app.make_response(
@@ -216,7 +262,7 @@ def review():
     missing = flow.first_incomplete(draft.answers)
     if missing:
         return _go_to(missing)
-    return render_template("patient/review.html", rows=review_rows(draft.answers),
+    return render_template("patient/review.html", rows=review_rows(draft.answers, _language()),
                            form=ConfirmForm())
 
 
@@ -247,21 +293,23 @@ def done():
         return redirect(url_for("patient.start"))
     return render_template("patient/done.html", code=codes.display(submission.code),
                            qr_svg=qr_svg(submission.code), crisis=_crisis(),
-                           summary=summary.build(submission.answers, submission.created_at.date()))
+                           summary=summary.build(submission.answers, submission.created_at.date(),
+                                                 _language()))
 
 
 @bp.get("/summary")
 def patient_summary():
+    """The summary in the patient's own language (the clinician print is in the clinic's)."""
     submission = store.submission_for_draft(_token())
     if submission is None:
         return redirect(url_for("patient.start"))
-    return render_template("patient/summary.html", submission=submission,
-                           summary=summary.build(submission.answers, submission.created_at.date()),
-                           code=codes.display(submission.code), crisis=_crisis())
+    with i18n.in_language(_language()) as language:
+        return render_template("patient/summary.html", crisis=_crisis(),
+                               **summary_context(submission, language))
 
 
 def _crisis() -> dict:
-    return crisis_resources(current_app.config["CRISIS_RESOURCES_FILE"])
+    return crisis_resources(current_app.config["CRISIS_RESOURCES_FILE"], _language())
 
 
 def _save_or_busy(write) -> None:
@@ -273,5 +321,5 @@ def _save_or_busy(write) -> None:
 
 def qr_svg(code: str) -> str:
     return segno.make(code, error="m", micro=False).svg_inline(
-        scale=6, dark="#000", light="#fff", title="Reference code as a QR code"
+        scale=6, dark="#000", light="#fff", title=_("Reference code as a QR code")
     )

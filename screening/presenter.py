@@ -1,8 +1,15 @@
-"""Turning stored answers into the rows the review page and the repeat lists show."""
+"""Turning stored answers into the rows the review page and the repeat lists show.
+
+Rows are worded in the page's language: question and option text from the data in that language,
+the few connecting words through Flask-Babel. Free text is shown as typed.
+"""
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from .domain import flow
+from .domain.locales import DEFAULT_LANGUAGE
 from .domain.questions import all_questions
 
 
@@ -21,8 +28,8 @@ class RepeatEntry:
     details: str
 
 
-def answer_label(question_id: str, value) -> str:
-    question = all_questions()[question_id]
+def answer_label(question_id: str, value, language: str = DEFAULT_LANGUAGE) -> str:
+    question = all_questions(language)[question_id]
     if question.kind == "checkbox":
         return question.text if value == "y" else ""
     label = question.option_label(value) if question.all_options else value
@@ -30,40 +37,43 @@ def answer_label(question_id: str, value) -> str:
 
 
 def repeat_entries(step: flow.Step, answers: dict) -> list[RepeatEntry]:
+    """The entries of a repeating step, worded in the step's language."""
     entries = []
     for entry in answers.get(step.id, []):
         title_key, *detail_keys = step.questions
-        title = answer_label(title_key, entry.get(title_key, ""))
+        title = answer_label(title_key, entry.get(title_key, ""), step.language)
         if entry.get("other_name"):
             title = entry["other_name"]
-        details = [_detail(key, entry) for key in detail_keys if key != "other_name"]
+        details = [_detail(key, entry, step.language) for key in detail_keys
+                   if key != "other_name"]
         entries.append(RepeatEntry(entry["_id"], title, " · ".join(d for d in details if d)))
     return entries
 
 
-def _detail(key: str, entry: dict) -> str:
+def _detail(key: str, entry: dict, language: str) -> str:
     value = entry.get(key, "")
     if not value:
         return ""
-    question = all_questions()[key]
+    question = all_questions(language)[key]
     if question.kind == "checkbox":
-        return f"{question.short}: not known"
-    shown = value if question.kind in ("integer", "number") else answer_label(key, value)
+        return _("%(what)s: not known", what=question.short)
+    shown = value if question.kind in ("integer", "number") else answer_label(key, value, language)
     return f"{question.short or question.text}: {shown}"
 
 
-def review_rows(answers: dict) -> list[ReviewRow]:
+def review_rows(answers: dict, language: str = DEFAULT_LANGUAGE) -> list[ReviewRow]:
+    questions = all_questions(language)
     rows = []
     for step in flow.visible_steps(answers):
         if step.kind == "repeat":
-            rows += _repeat_rows(step, answers)
+            rows += _repeat_rows(flow.step_by_number(step.number, language), answers)
             continue
         for qid in step.questions:
             value = answers.get(qid, "")
-            if value in ("", None, []) and not all_questions()[qid].required:
+            if value in ("", None, []) and not questions[qid].required:
                 continue
-            label = answer_label(qid, value)
-            rows.append(ReviewRow(all_questions()[qid].text, label or "Not answered",
+            label = answer_label(qid, value, language)
+            rows.append(ReviewRow(questions[qid].text, label or _("Not answered"),
                                   step.number, qid))
     return rows
 
@@ -71,6 +81,6 @@ def review_rows(answers: dict) -> list[ReviewRow]:
 def _repeat_rows(step: flow.Step, answers: dict) -> list[ReviewRow]:
     entries = repeat_entries(step, answers)
     if not entries:
-        return [ReviewRow(step.title, f"No {step.item_noun}s added", step.number, step.id)]
-    return [ReviewRow(f"{step.item_noun.capitalize()} {i}: {entry.title}", entry.details,
+        return [ReviewRow(step.title, step.texts["none_added"], step.number, step.id)]
+    return [ReviewRow(f"{step.texts['entry'].format(n=i)}: {entry.title}", entry.details,
                       step.number, step.id) for i, entry in enumerate(entries, start=1)]

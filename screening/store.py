@@ -78,6 +78,20 @@ def save_answers(token: str, new_answers: dict) -> None:
         draft.updated_at = utcnow()
 
 
+def draft_language(token: str | None, max_age_hours: int) -> str | None:
+    """The language a patient chose for their draft, or None without a live draft."""
+    draft = find_draft(token, max_age_hours)
+    return draft.language if draft else None
+
+
+def set_draft_language(token: str, language: str) -> None:
+    """Remember the patient's language with their answers; the answers are not touched."""
+    with _Busy() as session:
+        draft = session.scalar(select(Draft).where(Draft.token_hash == _hash(token)))
+        if draft is not None:
+            draft.language = language
+
+
 def save_repeat_item(token: str, key: str, item_id: str, item: dict | None) -> None:
     """Add, replace (item) or remove (None) one entry of a repeating answer, by its id.
 
@@ -134,7 +148,8 @@ def _insert_ignoring_duplicate_draft(session, values: dict) -> None:
 def submit(token: str, draft: Draft) -> Submission:
     """Exactly one submission per draft, however often or concurrently submit is pressed."""
     answers = flow.answers_in_flow(draft.answers)
-    result = summary.build(answers)
+    # The instrument version recorded is the form the patient answered (English or Spanish).
+    result = summary.build(answers, language=draft.language or "en")
     for _attempt in range(5):
         try:
             with _Busy() as session:

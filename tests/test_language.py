@@ -11,14 +11,20 @@ DIAGNOSTIC = [
     r"diagnosed with", r"not eligible", r"you qualify", r"you have treatment[- ]resistant",
     r"you suffer from", r"your diagnosis is", r"you have a .*disorder",
 ]
+# The same in Spanish: every Spanish page is checked against both lists.
+DIAGNOSTIC_ES = [
+    r"usted tiene (una )?depresi[oó]n", r"tiene depresi[oó]n", r"diagnosticad[oa]",
+    r"no es elegible", r"usted est[aá] deprimid[oa]", r"su diagn[oó]stico es",
+    r"usted sufre de", r"usted tiene un trastorno", r"usted (califica|cumple los requisitos)",
+]
 
 SEVERE = {f"phq9_{i}": "3" for i in range(1, 10)} | {
     "asq_1": "yes", "asq_2": "yes", "asq_3": "no", "asq_4": "no", "asq_5": "yes", "phq9_10": "3"}
 
 
-def assert_no_diagnosis(html: str, where: str):
-    text = re.sub(r"<[^>]+>", " ", html).lower()
-    for phrase in DIAGNOSTIC:
+def assert_no_diagnosis(html: str, where: str, phrases=DIAGNOSTIC):
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).lower().split())
+    for phrase in phrases:
         assert not re.search(phrase, text), f"{where}: {phrase}"
 
 
@@ -53,3 +59,29 @@ def test_result_pages_say_screening_not_diagnosis(client, patient):
 def test_checker_catches_diagnostic_wording():
     with pytest.raises(AssertionError):
         assert_no_diagnosis("<p>You have severe depression.</p>", "sample")
+
+
+@pytest.mark.parametrize("answers", [SEVERE, {f"phq9_{i}": "0" for i in range(1, 10)}])
+def test_no_spanish_page_diagnoses(client, patient, answers):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es-US,es;q=0.9"
+    pages = rendered_pages(client, patient, answers)
+    assert len(pages) >= 13
+    for where, html in pages.items():
+        assert '<html lang="es">' in html, where
+        assert_no_diagnosis(html, where, DIAGNOSTIC + DIAGNOSTIC_ES)
+
+
+def test_spanish_result_pages_say_screening_not_diagnosis(client, patient):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
+    pages = rendered_pages(client, patient, SEVERE)
+    assert "no un diagnóstico" in pages["done"]
+    assert "no es un diagnóstico" in pages["summary"]
+    assert "en el rango que el PHQ-9 llama" in pages["summary"]
+
+
+@pytest.mark.parametrize("sample", ["<p>Usted tiene depresión grave.</p>",
+                                    "<p>Fue <b>diagnosticado</b> con depresión.</p>",
+                                    "<p>Usted no es elegible.</p>"])
+def test_checker_catches_spanish_diagnostic_wording(sample):
+    with pytest.raises(AssertionError):
+        assert_no_diagnosis(sample, "muestra", DIAGNOSTIC_ES)

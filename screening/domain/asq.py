@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 
+from . import phrases
 from .instruments import asq
+from .phrases import N_, _
 
 NEGATIVE = "negative"
 NON_ACUTE_POSITIVE = "non_acute_positive"
@@ -10,10 +12,10 @@ ACUTE_POSITIVE = "acute_positive"
 NOT_ASKED = "not_asked"
 
 CATEGORY_LABELS = {
-    NEGATIVE: "ASQ negative screen",
-    NON_ACUTE_POSITIVE: "ASQ positive screen, non-acute",
-    ACUTE_POSITIVE: "ASQ acute positive screen (imminent risk)",
-    NOT_ASKED: "ASQ not asked",
+    NEGATIVE: N_("ASQ negative screen"),
+    NON_ACUTE_POSITIVE: N_("ASQ positive screen, non-acute"),
+    ACUTE_POSITIVE: N_("ASQ acute positive screen (imminent risk)"),
+    NOT_ASKED: N_("ASQ not asked"),
 }
 
 
@@ -32,7 +34,8 @@ class AsqResult:
 
     @property
     def label(self) -> str:
-        return CATEGORY_LABELS[self.category]
+        """The category in the current summary language (phrases.in_language)."""
+        return _(CATEGORY_LABELS[self.category])
 
 
 def screen_positive(answers: dict) -> bool:
@@ -40,7 +43,8 @@ def screen_positive(answers: dict) -> bool:
 
 
 def categorise(answers: dict) -> AsqResult:
-    instrument = asq()
+    """The ASQ category, with each question asked in the current summary language."""
+    instrument = asq(phrases.current())
     asked = tuple(
         (item_id, text, answers.get(item_id))
         for item_id, text in instrument.items

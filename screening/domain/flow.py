@@ -5,12 +5,16 @@ clinician can read every branch without reading code:
 
 * ``any_at_least``: some listed item has a numeric answer at or above ``value``;
 * ``any_equals``: some listed item has exactly the answer ``value``.
+
+Which steps apply never depends on the language; `steps("es")` gives the same steps with their
+titles, hints and messages in Spanish.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from .data_files import load_toml
+from .locales import DEFAULT_LANGUAGE, LANGUAGES, localized, optional_localized
 from .questions import all_questions
 
 SEEN = "seen"
@@ -44,6 +48,8 @@ class Step:
     one_of: tuple[dict, ...] = ()
     pairs: tuple[dict, ...] = ()
     required_if: tuple[dict, ...] = ()
+    texts: dict = field(default_factory=dict, compare=False)  # a repeat step's list wording
+    language: str = DEFAULT_LANGUAGE
 
     def applies(self, answers: dict) -> bool:
         return self.show_if is None or self.show_if.holds(answers)
@@ -87,28 +93,42 @@ def _questions_of(row: dict) -> tuple[str, ...]:
     return tuple(row.get("questions", default))
 
 
+def _rules(row: dict, key: str, language: str, where: str) -> tuple[dict, ...]:
+    """A step's validation rules with their message in `language`."""
+    return tuple({**rule, "message": localized(rule, "message", language, f"{where} {key}")}
+                 for rule in row.get(key, ()))
+
+
+def _texts(row: dict, language: str, where: str) -> dict:
+    texts = row.get("texts", {})
+    return {key: localized(texts, key, language, f"{where} texts")
+            for key in texts if key not in LANGUAGES}
+
+
 @cache
-def steps() -> tuple[Step, ...]:
+def steps(language: str = DEFAULT_LANGUAGE) -> tuple[Step, ...]:
     rows = load_toml("flow")["steps"]
-    built = tuple(
-        Step(
+    built = []
+    for number, row in enumerate(rows, start=1):
+        where = f"flow.toml step {row['id']}"
+        built.append(Step(
             id=row["id"],
             number=number,
             section=row["section"],
             kind=row.get("kind", "questions"),
             questions=_questions_of(row),
             show_if=_condition(row.get("show_if")),
-            title=row.get("title", ""),
-            hint=row.get("hint", ""),
+            title=optional_localized(row, "title", language, where),
+            hint=optional_localized(row, "hint", language, where),
             item_noun=row.get("item_noun", ""),
-            one_of=tuple(row.get("one_of", ())),
-            pairs=tuple(row.get("pairs", ())),
-            required_if=tuple(row.get("required_if", ())),
-        )
-        for number, row in enumerate(rows, start=1)
-    )
-    _check_questions_exist(built)
-    return built
+            one_of=_rules(row, "one_of", language, where),
+            pairs=_rules(row, "pairs", language, where),
+            required_if=_rules(row, "required_if", language, where),
+            texts=_texts(row, language, where),
+            language=language,
+        ))
+    _check_questions_exist(tuple(built))
+    return tuple(built)
 
 
 def _check_questions_exist(built: tuple[Step, ...]) -> None:
@@ -127,18 +147,22 @@ class Section:
 
 
 @cache
-def sections() -> dict[str, Section]:
+def sections(language: str = DEFAULT_LANGUAGE) -> dict[str, Section]:
     rows = load_toml("flow")["sections"]
-    return {key: Section(key, row["title"], row["progress"]) for key, row in rows.items()}
+    return {
+        key: Section(key, localized(row, "title", language, f"flow.toml section {key}"),
+                     localized(row, "progress", language, f"flow.toml section {key}"))
+        for key, row in rows.items()
+    }
 
 
-def progress_text(current: Step, answers: dict) -> str:
+def progress_text(current: Step, answers: dict, language: str = DEFAULT_LANGUAGE) -> str:
     position, count = progress(current, answers)
-    return sections()[current.section].progress.format(n=position, m=count)
+    return sections(language)[current.section].progress.format(n=position, m=count)
 
 
-def step_by_number(number: int) -> Step | None:
-    return next((step for step in steps() if step.number == number), None)
+def step_by_number(number: int, language: str = DEFAULT_LANGUAGE) -> Step | None:
+    return next((step for step in steps(language) if step.number == number), None)
 
 
 def visible_steps(answers: dict) -> tuple[Step, ...]:

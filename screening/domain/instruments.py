@@ -1,9 +1,14 @@
-"""Instrument wording as frozen data: the PHQ-9 and the ASQ, loaded once from `data/`."""
+"""Instrument wording as frozen data: the PHQ-9 and the ASQ, loaded once per language from `data/`.
+
+`phq9()` and `asq()` give the English form; `phq9("es")` and `asq("es")` the Spanish one. Both forms
+share ids, scores and codes; only the wording differs (see locales.py for the data convention).
+"""
 
 from dataclasses import dataclass
 from functools import cache
 
 from .data_files import load_toml
+from .locales import DEFAULT_LANGUAGE, localized
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class Phq9:
     algorithm: dict
     phq2: dict
     missing: dict
+    language: str = DEFAULT_LANGUAGE
 
     @property
     def item_ids(self) -> tuple[str, ...]:
@@ -57,54 +63,76 @@ class Asq:
     items: tuple[tuple[str, str], ...]
     acuity_id: str
     acuity_text: str
+    language: str = DEFAULT_LANGUAGE
+    status: str = ""
+    options: tuple[Option, ...] = ()
 
     @property
     def item_ids(self) -> tuple[str, ...]:
         return tuple(item_id for item_id, _ in self.items)
 
 
-def _options(rows: list[dict]) -> tuple[Option, ...]:
+def _options(rows: list[dict], language: str, where: str) -> tuple[Option, ...]:
     return tuple(
-        Option(value=str(row["value"]), label=row["label"], score=row["value"], loinc=row["loinc"])
+        Option(value=str(row["value"]), label=localized(row, "label", language, where),
+               score=row["value"], loinc=row["loinc"])
         for row in rows
     )
 
 
 @cache
-def phq9() -> Phq9:
+def phq9(language: str = DEFAULT_LANGUAGE) -> Phq9:
+    """The PHQ-9 in `language`; ValueError if any of its wording is missing in that language."""
     data = load_toml("phq9")
-    bands = tuple(Band(b["id"], b["low"], b["high"], b["label"]) for b in data["bands"])
+
+    def text(row: dict, key: str, where: str) -> str:
+        return localized(row, key, language, f"phq9.toml {where}")
+
+    bands = tuple(Band(b["id"], b["low"], b["high"], text(b, "label", f"band {b['id']}"))
+                  for b in data["bands"])
     _check_bands_cover(bands, 0, 27)
+    difficulty = data["difficulty"]
     return Phq9(
-        version=data["version"],
-        source=data["source"],
-        copyright=data["copyright"],
-        stem=data["stem"],
-        items=tuple((item["id"], item["text"]) for item in data["items"]),
+        version=text(data, "version", "top"),
+        source=text(data, "source", "top"),
+        copyright=text(data, "copyright", "top"),
+        stem=text(data, "stem", "top"),
+        items=tuple((item["id"], text(item, "text", item["id"])) for item in data["items"]),
         item_loinc={item["id"]: item["loinc"] for item in data["items"]},
-        frequency=_options(data["frequency"]),
-        difficulty_id=data["difficulty"]["id"],
-        difficulty_text=data["difficulty"]["text"],
-        difficulty_loinc=data["difficulty"]["loinc"],
-        difficulty_options=_options(data["difficulty"]["options"]),
+        frequency=_options(data["frequency"], language, "phq9.toml [[frequency]]"),
+        difficulty_id=difficulty["id"],
+        difficulty_text=text(difficulty, "text", "[difficulty]"),
+        difficulty_loinc=difficulty["loinc"],
+        difficulty_options=_options(difficulty["options"], language,
+                                    "phq9.toml [[difficulty.options]]"),
         bands=bands,
         loinc_panel=data["loinc_panel"],
         loinc_total=data["loinc_total"],
         algorithm=data["algorithm"],
         phq2=data["phq2"],
         missing=data["missing"],
+        language=language,
     )
 
 
 @cache
-def asq() -> Asq:
+def asq(language: str = DEFAULT_LANGUAGE) -> Asq:
+    """The ASQ in `language`, with the status of that wording; ValueError if any is missing."""
     data = load_toml("asq")
+
+    def text(row: dict, key: str, where: str) -> str:
+        return localized(row, key, language, f"asq.toml {where}")
+
     return Asq(
-        version=data["version"],
-        source=data["source"],
-        items=tuple((item["id"], item["text"]) for item in data["items"]),
+        version=text(data, "version", "top"),
+        source=text(data, "source", "top"),
+        items=tuple((item["id"], text(item, "text", item["id"])) for item in data["items"]),
         acuity_id=data["acuity"]["id"],
-        acuity_text=data["acuity"]["text"],
+        acuity_text=text(data["acuity"], "text", "[acuity]"),
+        language=language,
+        status=text(data, "status", "top"),
+        options=tuple(Option(row["value"], text(row, "label", f"option {row['value']}"))
+                      for row in data["options"]),
     )
 
 

@@ -2,11 +2,15 @@
 
 Source: Fekadu et al. 2009; BMC Psychiatry 2018;18:100 Table 3 (shared/reference/clinical.md §3.2).
 MSM is clinician-rated; this is an estimate from the patient's answers, labelled as such.
+The label, dimension names and band follow the summary language (phrases.in_language); the
+per-dimension reasons are clinician detail and stay in English.
 """
 
 from dataclasses import dataclass
 
+from . import phrases
 from .maudsley_scale import MaudsleyScale, ScaleRow, load_maudsley_scale
+from .phrases import _
 
 BELOW_RANGE = "below_msm_range"
 INCOMPLETE = "incomplete"
@@ -33,11 +37,11 @@ class MaudsleyEstimate:
     @property
     def dimensions(self) -> tuple[tuple[str, DimensionScore], ...]:
         return (
-            ("Duration of current episode", self.duration),
-            ("Symptom severity", self.severity),
-            ("Antidepressant treatment failures", self.treatment_failures),
-            ("Augmentation", self.augmentation),
-            ("ECT", self.ect),
+            (_("Duration of current episode"), self.duration),
+            (_("Symptom severity"), self.severity),
+            (_("Antidepressant treatment failures"), self.treatment_failures),
+            (_("Augmentation"), self.augmentation),
+            (_("ECT"), self.ect),
         )
 
 
@@ -64,7 +68,8 @@ def maudsley_estimate(
         _used_score("ECT", ect, scale.ect_points),
     )
     total, band, band_label = _total_and_band(scores, scale)
-    return MaudsleyEstimate(scale.label, *scores, total=total, band=band, band_label=band_label)
+    return MaudsleyEstimate(scale.label_in(phrases.current()), *scores, total=total, band=band,
+                            band_label=band_label)
 
 
 def duration_score(episode_duration: int | str | None, scale: MaudsleyScale) -> DimensionScore:
@@ -123,19 +128,19 @@ def _total_and_band(
     scores: tuple[DimensionScore, ...], scale: MaudsleyScale
 ) -> tuple[int | None, str, str]:
     if any(score.points is None for score in scores):
-        return None, INCOMPLETE, "Not estimated — episode length or PHQ-9 total unknown"
+        return None, INCOMPLETE, _("Not estimated — episode length or PHQ-9 total unknown")
     total = sum(score.points or 0 for score in scores)
     lowest = scale.bands[0]
     if total < lowest.min_total:
         return (
             total,
             BELOW_RANGE,
-            "Below MSM range — MSM presupposes at least one failed antidepressant",
+            _("Below MSM range — MSM presupposes at least one failed antidepressant"),
         )
     band = next((b for b in scale.bands if b.min_total <= total <= b.max_total), None)
     if band is None:
         raise ValueError(f"MSM total {total} is outside every band in the scale")
-    return total, band.id, band.label
+    return total, band.id, band.label_in(phrases.current())
 
 
 def _row(row: ScaleRow | None, what: str) -> ScaleRow:

@@ -3,11 +3,12 @@
 import functools
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import toml_fields as fields
 from .data_files import load_toml
+from .locales import pick, translations
 
 SCALE_FILE = "maudsley_staging"
 
@@ -46,6 +47,10 @@ class TotalBand:
     label: str
     min_total: int
     max_total: int
+    labels: Mapping[str, str] = field(default_factory=dict, compare=False)  # es.label ...
+
+    def label_in(self, language: str) -> str:
+        return pick(self.label, self.labels, language)
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,10 @@ class MaudsleyScale:
     ect_source: str
     bands: tuple[TotalBand, ...]
     bands_source: str
+    labels: Mapping[str, str] = field(default_factory=dict, compare=False)  # es.label ...
+
+    def label_in(self, language: str) -> str:
+        return pick(self.label, self.labels, language)
 
     def range_answer(self, answer: str) -> RangeAnswer | None:
         return next((r for r in self.duration_ranges if r.answer == answer), None)
@@ -86,6 +95,7 @@ def parse_scale(data: Mapping[str, Any], where: str = f"{SCALE_FILE}.toml") -> M
         ect_source=fields.source(ect, f"{where} [ect]"),
         bands=_bands(bands, f"{where} [bands]"),
         bands_source=fields.source(bands, f"{where} [bands]"),
+        labels=translations(data, "label"),
     )
     for answer in scale.duration_ranges:
         if scale.duration.row(answer.row_id) is None:
@@ -134,6 +144,7 @@ def _bands(data: Mapping[str, Any], where: str) -> tuple[TotalBand, ...]:
             label=fields.text(row, "label", where),
             min_total=fields.integer(row, "min_total", where),
             max_total=fields.integer(row, "max_total", where),
+            labels=translations(row, "label"),
         )
         for row in fields.tables(data, "rows", where)
     )

@@ -9,9 +9,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from . import phrases
+from .phrases import N_, _, ngettext
 from .resistance_rules import ResistanceRules
 from .trial import Trial
-from .trial_checks import TrialFinding, assess_trial, response_check
+from .trial_checks import TrialFinding, assess_trial, days_phrase, response_check
 
 
 class Verdict(StrEnum):
@@ -21,11 +23,11 @@ class Verdict(StrEnum):
 
 
 VERDICT_LABELS = {
-    Verdict.POSSIBLE_TRD: "Possible treatment-resistant pattern — for clinician assessment",
-    Verdict.POSSIBLE_DOSE_UNCONFIRMED: (
+    Verdict.POSSIBLE_TRD: N_("Possible treatment-resistant pattern — for clinician assessment"),
+    Verdict.POSSIBLE_DOSE_UNCONFIRMED: N_(
         "Possible pattern, dose unconfirmed — for clinician assessment"
     ),
-    Verdict.NOT_MET: "Pattern not met",
+    Verdict.NOT_MET: N_("Pattern not met"),
 }
 
 
@@ -59,7 +61,7 @@ def assess_history(trials: Iterable[Trial], rules: ResistanceRules) -> Resistanc
         verdict = Verdict.NOT_MET
     return ResistanceAssessment(
         verdict=verdict,
-        label=VERDICT_LABELS[verdict],
+        label=_(VERDICT_LABELS[verdict]),
         reason=_verdict_reason(qualifying, if_confirmed, needed),
         rule_sentence=rule_sentence(rules),
         required_count=needed,
@@ -88,12 +90,15 @@ def failed_antidepressant_count(trials: Iterable[Trial], rules: ResistanceRules)
 
 def rule_sentence(rules: ResistanceRules) -> str:
     """The rule in one sentence, with every threshold read from the rules file."""
-    return (
-        f"At least {rules.min_different_antidepressants.value} different antidepressants in the"
-        f" current episode, each taken for at least {rules.min_weeks.value} weeks on"
-        f" {rules.adequate_days} days at or above the minimum dose, with less than"
-        f" {rules.nonresponse_below_percent.value} % improvement"
-        f" ({rules.definition.value}; thresholds from the clinic's rules file)."
+    return _(
+        "At least {count} different antidepressants in the current episode, each taken for at"
+        " least {weeks} weeks on {days} at or above the minimum dose, with less than {percent}"
+        " improvement ({definition}; thresholds from the clinic's rules file)."
+    ).format(
+        count=rules.min_different_antidepressants.value, weeks=rules.min_weeks.value,
+        days=days_phrase(rules.adequate_adherence.value),
+        percent=f"{rules.nonresponse_below_percent.value} %",
+        definition=rules.definition.text_in(phrases.current()),
     )
 
 
@@ -105,12 +110,19 @@ def _distinct_medicines(trials: Iterable[Trial]) -> tuple[str, ...]:
 
 
 def _verdict_reason(qualifying: tuple[str, ...], if_confirmed: tuple[str, ...], needed: int) -> str:
-    reason = f"{_medicines(qualifying)} met every part of the rule; at least {needed} needed"
+    reason = ngettext(
+        "{medicines} met every part of the rule; at least {needed} needed",
+        "{medicines} met every part of the rule; at least {needed} needed", len(qualifying),
+    ).format(medicines=_medicines(qualifying), needed=needed)
     if len(if_confirmed) > len(qualifying):
-        reason += f"; {_medicines(if_confirmed)} would if the unconfirmed doses are adequate"
+        reason += ngettext(
+            "; {medicines} would if the unconfirmed doses are adequate",
+            "; {medicines} would if the unconfirmed doses are adequate", len(if_confirmed),
+        ).format(medicines=_medicines(if_confirmed))
     return reason[0].upper() + reason[1:] + "."
 
 
 def _medicines(names: tuple[str, ...]) -> str:
-    count = f"{len(names)} different antidepressant{'' if len(names) == 1 else 's'}"
+    count = ngettext("{count} different antidepressant", "{count} different antidepressants",
+                     len(names)).format(count=len(names))
     return f"{count} ({', '.join(names)})" if names else count

@@ -8,11 +8,12 @@ Source of the rule: shared/reference/clinical.md §3.1 (definitions), §3.6 (dos
 
 import functools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from . import toml_fields as fields
 from .data_files import load_toml
+from .locales import pick, translations
 
 RULES_FILE = "resistance_rules"
 
@@ -23,6 +24,11 @@ T = TypeVar("T")
 class Threshold(Generic[T]):
     value: T
     source: str
+    # A text value in other languages (`es.value`), for the summary a patient reads.
+    translations: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    def text_in(self, language: str) -> str:
+        return pick(str(self.value), self.translations, language)
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,10 @@ class ResponseBand:
     id: str
     meaning: str
     max_percent: int
+    meanings: Mapping[str, str] = field(default_factory=dict, compare=False)  # es.meaning ...
+
+    def meaning_in(self, language: str) -> str:
+        return pick(self.meaning, self.meanings, language)
 
 
 @dataclass(frozen=True)
@@ -100,7 +110,8 @@ def _threshold(
 ) -> Threshold[T]:
     entry = fields.table(data, key, where)
     place = f"{where} [{key}]"
-    return Threshold(value=read(entry, "value", place), source=fields.source(entry, place))
+    return Threshold(value=read(entry, "value", place), source=fields.source(entry, place),
+                     translations=translations(entry, "value"))
 
 
 def _positive_integer(data: Mapping[str, Any], key: str, where: str) -> int:
@@ -133,6 +144,7 @@ def _response_bands(bands: Mapping[str, Any], where: str) -> tuple[ResponseBand,
             id=key,
             meaning=fields.text(row, "meaning", f"{where}.{key}"),
             max_percent=fields.integer(row, "max_percent", f"{where}.{key}"),
+            meanings=translations(row, "meaning"),
         )
         for key, row in rows
     )

@@ -1,25 +1,29 @@
 """Medical-history answers that a supervising clinician must review (data/medical_review.toml).
 
 Source: DESIGN.md §3 review flags; shared/reference/clinical.md §4.1 (esketamine label) and §4.2
-(suggested flag list). A flag is never an exclusion or an eligibility decision.
+(suggested flag list). A flag is never an exclusion or an eligibility decision. Flag wording
+follows the summary language (phrases.in_language; `es.flag` in the data file).
 """
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from . import phrases
 from . import toml_fields as fields
 from .data_files import load_toml
+from .locales import pick, translations
+from .phrases import N_, _
 
 REVIEW_FILE = "medical_review"
 ANSWERS = ("yes", "no", "unsure")
 UNANSWERED = "unanswered"
 ANSWER_PHRASES = {
-    "yes": "Answered yes",
-    "no": "Answered no",
-    "unsure": "Answered not sure",
-    UNANSWERED: "Not answered",
+    "yes": N_("Answered yes"),
+    "no": N_("Answered no"),
+    "unsure": N_("Answered not sure"),
+    UNANSWERED: N_("Not answered"),
 }
 
 
@@ -32,6 +36,10 @@ class ReviewQuestion:
     flag_on: tuple[str, ...]
     label_contraindication: bool
     source: str
+    flags: Mapping[str, str] = field(default_factory=dict, compare=False)  # es.flag ...
+
+    def flag_in(self, language: str) -> str:
+        return pick(self.flag, self.flags, language)
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,7 @@ def review_flags(
                 ReviewFlag(
                     id=question.id,
                     answer=answer,
-                    reason=f"{ANSWER_PHRASES[answer]}: {question.flag}",
+                    reason=f"{_(ANSWER_PHRASES[answer])}: {question.flag_in(phrases.current())}",
                     label_contraindication=question.label_contraindication,
                 )
             )
@@ -99,4 +107,5 @@ def _parse_question(row: Mapping[str, Any], where: str) -> ReviewQuestion:
         flag_on=flag_on,
         label_contraindication=fields.boolean(row, "label_contraindication", where),
         source=fields.source(row, where),
+        flags=translations(row, "flag"),
     )

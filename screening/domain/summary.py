@@ -1,21 +1,23 @@
 """The one-page clinician summary, assembled from a submission's answers by pure functions."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from . import asq as asq_rules
 from . import phq9 as phq9_rules
-from . import treatment_summary
+from . import phrases, treatment_summary
 from .instruments import phq9
+from .locales import DEFAULT_LANGUAGE
+from .phrases import N_, _
 from .questions import all_questions
 
 PATTERN_LABELS = {
-    "major": "Responses meet the PHQ-9 screening-algorithm pattern for major depressive syndrome "
-    "— requires clinical confirmation.",
-    "other": "Responses meet the PHQ-9 screening-algorithm pattern for other depressive syndrome "
-    "— requires clinical confirmation.",
-    None: "Responses do not meet the PHQ-9 screening-algorithm pattern "
-    "— clinical assessment decides.",
+    "major": N_("Responses meet the PHQ-9 screening-algorithm pattern for major depressive "
+                "syndrome — requires clinical confirmation."),
+    "other": N_("Responses meet the PHQ-9 screening-algorithm pattern for other depressive "
+                "syndrome — requires clinical confirmation."),
+    None: N_("Responses do not meet the PHQ-9 screening-algorithm pattern "
+             "— clinical assessment decides."),
 }
 
 
@@ -63,17 +65,28 @@ class Summary:
 
 
 def answer_row(question_id: str, answers: dict) -> AnswerRow:
-    question = all_questions()[question_id]
+    question = all_questions(phrases.current())[question_id]
     value = answers.get(question_id)
     label = question.option_label(value) if question.options else value
     score = int(value) if question_id.startswith("phq9_") and str(value).isdigit() else None
-    return AnswerRow(question_id, question.text, label or "Not answered", score)
+    return AnswerRow(question_id, question.text, label or _("Not answered"), score)
 
 
-def build(answers: dict, as_of: date | None = None) -> Summary:
-    """as_of: the day the questionnaire was completed, for the episode length."""
+def build(answers: dict, as_of: date | None = None, language: str = DEFAULT_LANGUAGE) -> Summary:
+    """as_of: the day the questionnaire was completed, for the episode length.
+
+    language: the wording of every question, answer and sentence (the patient's page is in the
+    patient's language, the clinician print in the clinic's); the findings are the same in each.
+    """
+    with phrases.in_language(language):
+        return _build(answers, as_of)
+
+
+def _build(answers: dict, as_of: date | None) -> Summary:
     result = phq9_rules.score(answers)
-    instrument = phq9()
+    instrument = phq9(phrases.current())
+    if result.band is not None:  # the same band, named in the summary's language
+        result = replace(result, band=next(b for b in instrument.bands if b.id == result.band.id))
     difficulty = (
         answer_row(instrument.difficulty_id, answers)
         if instrument.difficulty_id in answers
@@ -90,7 +103,7 @@ def build(answers: dict, as_of: date | None = None) -> Summary:
         items=tuple(answer_row(item_id, answers) for item_id in instrument.item_ids),
         difficulty=difficulty,
         safety=safety,
-        pattern_sentence=PATTERN_LABELS[result.pattern],
+        pattern_sentence=_(PATTERN_LABELS[result.pattern]),
         instrument_version=instrument.version,
         copyright=instrument.copyright,
         treatment=treatment_summary.build(answers, result.total, as_of or date.today()),

@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 from datetime import date
 
+from . import phrases
 from .maudsley import MaudsleyEstimate, maudsley_estimate
+from .phrases import _
 from .questions import all_questions
 from .resistance import ResistanceAssessment, assess_history, failed_antidepressant_count
 from .resistance_rules import load_rules
@@ -50,7 +52,7 @@ class TreatmentSummary:
 
 
 def _label(question_id: str, value) -> str:
-    return all_questions()[question_id].option_label(value) or "—"
+    return all_questions(phrases.current())[question_id].option_label(value) or "—"
 
 
 def episode_months(answers: dict, as_of: date) -> int | str | None:
@@ -64,11 +66,13 @@ def episode_months(answers: dict, as_of: date) -> int | str | None:
 def episode_text(answers: dict, as_of: date) -> str:
     months = episode_months(answers, as_of)
     if isinstance(months, int):
-        began = f"{_label('episode_month', answers['episode_month'])} {answers['episode_year']}"
-        return f"Began {began} (about {months} months before this questionnaire)"
+        return _("Began {month} {year} (about {months} months before this questionnaire)").format(
+            month=_label("episode_month", answers["episode_month"]),
+            year=answers["episode_year"], months=months)
     if months:
-        return f"Began {_label('episode_range', months).lower()} (month not known)"
-    return "Not answered"
+        return _("Began {when} (month not known)").format(
+            when=_label("episode_range", months).lower())
+    return _("Not answered")
 
 
 def trial_row(finding: TrialFinding, entry: dict) -> TrialRow:
@@ -76,10 +80,10 @@ def trial_row(finding: TrialFinding, entry: dict) -> TrialRow:
     name = trial.other_name if trial.is_other else _label("medicine", trial.medicine)
     adequate = _adequacy(finding)
     return TrialRow(
-        medicine=name + (" (other)" if trial.is_other else ""),
+        medicine=_("{name} (other)").format(name=name) if trial.is_other else name,
         episode=_label("this_episode", trial.this_episode),
-        dose=f"{trial.dose_mg:g} mg" if trial.dose_mg is not None else "Not known",
-        weeks=f"{trial.weeks:g}" if trial.weeks is not None else "Not known",
+        dose=f"{trial.dose_mg:g} mg" if trial.dose_mg is not None else _("Not known"),
+        weeks=f"{trial.weeks:g}" if trial.weeks is not None else _("Not known"),
         adherence=_label("adherence", trial.adherence).replace("On ", ""),
         response=_label("response", trial.response),
         stopped=_label("stopped", trial.stopped),
@@ -92,31 +96,32 @@ def trial_row(finding: TrialFinding, entry: dict) -> TrialRow:
 def _adequacy(finding: TrialFinding) -> str:
     """Adequate trial = long enough, taken as prescribed, at or above the minimum dose."""
     if not (finding.duration.met and finding.adherence.met):
-        return "No"
+        return _("No")
     if finding.dose.status == DoseStatus.ADEQUATE:
-        return "Yes"
+        return _("Yes")
     if finding.dose.status == DoseStatus.BELOW_MINIMUM:
-        return "No"
-    return "Dose unconfirmed"
+        return _("No")
+    return _("Dose unconfirmed")
 
 
 def other_treatments(answers: dict) -> tuple[OtherTreatment, ...]:
-    rows = [OtherTreatment("Augmentation or combination",
+    rows = [OtherTreatment(_("Augmentation or combination"),
                            _label("augmentation", answers.get("augmentation", [])))]
     if answers.get("psychotherapy") == "yes":
         detail = ", ".join(_label(q, answers.get(q)) for q in
                            ("psychotherapy_type", "psychotherapy_sessions",
                             "psychotherapy_response"))
-        rows.append(OtherTreatment("Talking therapy", f"Yes – {detail}"))
+        rows.append(OtherTreatment(_("Talking therapy"), _("Yes – {detail}").format(detail=detail)))
     else:
-        rows.append(OtherTreatment("Talking therapy", _label("psychotherapy",
-                                                             answers.get("psychotherapy"))))
-    rows.append(OtherTreatment("ECT", _label("ect", answers.get("ect"))))
-    rows.append(OtherTreatment("TMS", _label("tms", answers.get("tms"))))
+        rows.append(OtherTreatment(_("Talking therapy"), _label("psychotherapy",
+                                                                answers.get("psychotherapy"))))
+    rows.append(OtherTreatment(_("ECT"), _label("ect", answers.get("ect"))))
+    rows.append(OtherTreatment(_("TMS"), _label("tms", answers.get("tms"))))
     ketamine = _label("ketamine_before", answers.get("ketamine_before"))
     if answers.get("ketamine_response"):
-        ketamine += f" – helped: {_label('ketamine_response', answers['ketamine_response'])}"
-    rows.append(OtherTreatment("Earlier ketamine or esketamine", ketamine))
+        ketamine += _(" – helped: {answer}").format(
+            answer=_label("ketamine_response", answers["ketamine_response"]))
+    rows.append(OtherTreatment(_("Earlier ketamine or esketamine"), ketamine))
     return tuple(rows)
 
 

@@ -1,0 +1,113 @@
+"""Languages: Flask-Babel for the interface, the patient's language choice, the clinic's language.
+
+A patient page is in, in order of preference: the draft's language (`Draft.language`, so the choice
+follows the answers), the `lang` cookie (visitors without a draft; it holds only a language code),
+the browser's Accept-Language, English. Staff pages and the clinician print are in the clinic's
+language (`CLINIC_LANGUAGE`). Instrument and question wording is not in the catalogues: it lives
+per language in the data files (screening/domain/locales.py).
+"""
+
+from contextlib import contextmanager
+
+from flask import Flask, current_app, g, request
+from flask_babel import Babel, force_locale, get_locale
+from flask_babel import lazy_gettext as _l
+
+from .domain import phrases
+from .domain.locales import DEFAULT_LANGUAGE, LANGUAGES
+from .forms import is_generic_message
+
+# Each language named in itself, for the switch.
+NATIVE_NAMES = {"en": "English", "es": "Español"}
+# The start page's offer of each language, written in that language.
+OFFERS = {
+    "en": ("Would you rather answer in English?", "Answer in English"),
+    "es": ("¿Prefiere responder en español?", "Responder en español"),
+}
+# Each language named in the reader's language, for "answered in ...".
+LANGUAGE_NAMES = {"en": _l("English"), "es": _l("Spanish")}
+COOKIE_MAX_AGE = 30 * 24 * 3600
+
+babel = Babel()
+
+
+def init_app(app: Flask) -> None:
+    from . import PROJECT_ROOT
+
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "translations"))
+    app.config.setdefault("CLINIC_LANGUAGE", DEFAULT_LANGUAGE)
+    app.config.setdefault("LANGUAGE_COOKIE_NAME", "lang")
+    if app.config["CLINIC_LANGUAGE"] not in LANGUAGES:
+        raise RuntimeError(f"CLINIC_LANGUAGE must be one of {', '.join(LANGUAGES)}")
+    babel.init_app(app, locale_selector=select_language)
+    app.context_processor(_template_context)
+    app.add_template_global(is_generic_message)
+
+
+def supported(language: str | None) -> str | None:
+    """`language` if the app speaks it, else None."""
+    return language if language in LANGUAGES else None
+
+
+def clinic_language() -> str:
+    return current_app.config["CLINIC_LANGUAGE"]
+
+
+def cookie_language() -> str | None:
+    return supported(request.cookies.get(current_app.config["LANGUAGE_COOKIE_NAME"]))
+
+
+def browser_language() -> str:
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def select_language() -> str:
+    """Flask-Babel's locale selector (see the module docstring for the order)."""
+    if request.blueprint == "staff":
+        return clinic_language()
+    return (supported(g.get("draft_language")) or cookie_language() or browser_language())
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return supported(locale.language if locale else None) or DEFAULT_LANGUAGE
+
+
+@contextmanager
+def in_language(language: str):
+    """Build and render in `language` inside a request: the interface (Flask-Babel) and the
+    summary's sentences and labels (domain.phrases), e.g. the clinician print."""
+    with force_locale(language), phrases.in_language(language):
+        yield language
+
+
+def set_language_cookie(response, language: str):
+    response.set_cookie(
+        current_app.config["LANGUAGE_COOKIE_NAME"], language, max_age=COOKIE_MAX_AGE,
+        httponly=True, samesite="Lax", secure=request.is_secure,
+    )
+    return response
+
+
+def language_name(code: str) -> str:
+    """The language `code` named in the current language ("Spanish" / "español")."""
+    return str(LANGUAGE_NAMES.get(code, code))
+
+
+def _switch_target() -> str:
+    """Where the language switch returns to: this page, if it can be fetched again with GET."""
+    if request.method == "GET" or request.endpoint in ("patient.step", "patient.repeat_item"):
+        return request.full_path.rstrip("?")
+    return "/"
+
+
+def _template_context() -> dict:
+    language = current_language()
+    return {
+        "html_lang": language,
+        "current_language": language,
+        "language_name": language_name,
+        "other_languages": [(code, NATIVE_NAMES[code]) for code in LANGUAGES if code != language],
+        "language_offers": [(code, *OFFERS[code]) for code in LANGUAGES if code != language],
+        "language_return_to": _switch_target() if request else "/",
+    }

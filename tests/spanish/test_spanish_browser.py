@@ -1,0 +1,305 @@
+"""Spanish in a real Chromium: the whole flow with JavaScript off at 390 x 844, switching language
+in the middle without losing an answer, axe-core clean pages, and no sideways scrolling at 320 px.
+
+Debian's Chromium through Playwright (DESIGN.md §6); these tests fail, never skip, without it.
+Screenshots: test-output/screenshots/spanish-*.png.
+"""
+
+import os
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from spanish_helpers import DIAGNOSTIC_ES
+from werkzeug.serving import make_server
+
+from screening import create_app
+from screening.db import db
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+PHONE = {"width": 390, "height": 844}
+NARROW = {"width": 320, "height": 640}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+
+
+# --- fixtures: a live server and Chromium -----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def live_url(tmp_path_factory):
+    database = tmp_path_factory.mktemp("spanish-browser") / "browser.db"
+    app = create_app({"TESTING": True, "SECRET_KEY": "spanish-browser-secret",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})  # CSRF stays on
+    with app.app_context():
+        db.create_all()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def chromium(browser):
+    return browser
+
+
+def spanish_context(chromium, live_url, viewport=PHONE, javascript=False):
+    context = chromium.new_context(viewport=viewport, device_scale_factor=1, locale="es-US",
+                                   java_script_enabled=javascript, base_url=live_url)
+    context.set_default_timeout(10_000)
+    return context
+
+
+@pytest.fixture
+def phone(chromium, live_url):
+    context = spanish_context(chromium, live_url)
+    yield context.new_page()
+    context.close()
+
+
+class Axe:
+    """axe-core in a JS-enabled twin context that reopens the same URL with the same cookies."""
+
+    def __init__(self, chromium, viewport):
+        from axe_playwright_python.sync_playwright import Axe as AxeRunner
+
+        self.runner = AxeRunner()
+        self.context = chromium.new_context(viewport=viewport, java_script_enabled=True,
+                                            locale="es-US")
+        self.context.add_init_script(self.runner.axe_script)
+        self.page = self.context.new_page()
+
+    def violations(self, page) -> list:
+        self.context.clear_cookies()
+        self.context.add_cookies(page.context.cookies())
+        response = self.page.goto(page.url)
+        assert response is not None and response.ok, page.url
+        assert self.page.title() == page.title(), f"axe saw another page than {page.url}"
+        result = self.page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        return result["violations"]
+
+
+@pytest.fixture
+def axe(chromium):
+    twin = Axe(chromium, PHONE)
+    yield twin
+    twin.context.close()
+
+
+# --- a Spanish-speaking patient on a phone, JavaScript off ------------------------------------
+
+class Patient:
+    def __init__(self, page, axe: Axe | None, name: str):
+        self.page, self.axe, self.name, self.count = page, axe, name, 0
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for old in SCREENSHOTS.glob(f"{name}-*.png"):
+            old.unlink()
+
+    @property
+    def path(self) -> str:
+        return "/" + self.page.url.split("://", 1)[1].split("/", 1)[1]
+
+    def arrived(self, language: str = "es") -> None:
+        page = self.page
+        assert page.locator("html").get_attribute("lang") == language, self.path
+        text = " ".join(page.locator("body").inner_text().lower().split())
+        assert not [p for p in DIAGNOSTIC_ES if re.search(p, text)], self.path
+        self.count += 1
+        slug = re.sub(r"[^a-z0-9]+", "-", self.path.lower()).strip("-") or "start"
+        page.screenshot(path=str(SCREENSHOTS / f"{self.name}-{self.count:02d}-{slug}.png"),
+                        full_page=True)
+        if self.axe is not None:
+            found = self.axe.violations(page)
+            assert not found, f"axe on {self.path}: " + "; ".join(
+                f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in found)
+
+    def open(self, path: str = "/") -> None:
+        assert self.page.goto(path).ok
+        self.arrived()
+
+    def press(self, name: str, language: str = "es") -> None:
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name=name, exact=True).click()
+        self.arrived(language)
+
+    def follow(self, name: str) -> None:
+        with self.page.expect_navigation():
+            self.page.get_by_role("link", name=name, exact=True).click()
+        self.arrived()
+
+    def choose(self, label: str, group: str | None = None) -> None:
+        scope = self.page.locator("main")
+        if group:
+            scope = scope.locator("fieldset").filter(has_text=group)
+        radio = scope.get_by_role("radio", name=label, exact=True)
+        assert radio.count() == 1, f"{self.path}: no single option {label!r} in {group!r}"
+        radio.check()
+
+    def answer(self, label: str, language: str = "es") -> None:
+        self.choose(label)
+        self.press("Continuar" if language == "es" else "Continue", language)
+
+    def switch_to(self, language: str, button: str) -> None:
+        before = self.path
+        with self.page.expect_navigation():
+            self.page.locator("header").get_by_role("button", name=button, exact=True).click()
+        assert self.path == before, f"the switch moved from {before} to {self.path}"
+        self.arrived(language)
+
+    def checked(self, name: str) -> str | None:
+        checked = self.page.locator(f"input[name={name}][checked]")
+        return checked.get_attribute("value") if checked.count() else None
+
+
+def walk_the_whole_flow(patient: Patient) -> None:
+    patient.open("/")
+    assert patient.page.locator("h1").inner_text() == "Antes de su primera consulta"
+    patient.press("Empezar")
+    for number in range(1, 5):
+        assert patient.path == f"/step/{number}"
+        patient.answer("Casi todos los días")
+    assert "Pregunta 5 de 9" in patient.page.locator("main").inner_text()
+
+    # Switch to English at question 5 and back at question 6: nothing is lost.
+    patient.switch_to("en", "English")
+    assert patient.page.get_by_role("radio", name="Nearly every day", exact=True).count() == 1
+    patient.answer("Nearly every day", "en")
+    patient.switch_to("es", "Español")
+    assert patient.path == "/step/6"
+    with patient.page.expect_navigation():
+        patient.page.get_by_role("link", name="Atrás").click()
+    assert patient.path == "/step/5" and patient.checked("phq9_5") == "3"
+    patient.arrived()
+    patient.answer("Casi todos los días")
+    for number in range(6, 10):
+        assert patient.path == f"/step/{number}"
+        patient.answer("Casi todos los días")
+
+    assert patient.page.locator("h1").inner_text() == "Su seguridad es importante"
+    assert "oprima 2" in patient.page.locator(".crisis").inner_text()
+    patient.press("Continuar a las preguntas sobre su seguridad")
+    for label in ("Sí", "No", "No", "No"):
+        patient.answer(label)
+    assert "¿Está pensando en suicidarse en este momento?" in patient.page.inner_text("main")
+    patient.answer("No")
+    patient.answer("Muy difícil")
+
+    # Treatment history.
+    patient.choose("Hace más de 2 años")
+    patient.press("Continuar")
+    patient.answer("No")
+    assert patient.page.locator("h1").inner_text() == "Medicamentos antidepresivos que ha tomado"
+    patient.follow("Agregar un medicamento")
+    page = patient.page
+    page.get_by_label("¿Qué medicamento?").select_option(label="sertraline (Zoloft)")
+    patient.choose("Sí", "¿Lo tomó durante este período")
+    page.get_by_label("La dosis más alta que tomó al día, en mg").fill("100")
+    page.get_by_label("¿Cuántas semanas tomó esa dosis?").fill("8")
+    patient.choose("La mayoría de los días", "¿Lo tomó como se lo recetaron?")
+    patient.choose("Nada", "¿Cuánto le ayudó?")
+    patient.choose("No me estaba ayudando", "¿Por qué lo dejó?")
+    patient.press("Guardar este medicamento")
+    assert "Ha agregado 1 medicamento" in page.inner_text("main")
+    patient.press("Continuar")
+    page.get_by_role("checkbox", name="Ninguno de estos").check()
+    patient.press("Continuar")
+    patient.answer("No")
+    patient.choose("No", "terapia electroconvulsiva")
+    patient.choose("No", "estimulación magnética")
+    patient.press("Continuar")
+    patient.answer("No")
+
+    # Health questions.
+    assert page.locator("h1").inner_text() == "Preguntas de salud para el clínico"
+    patient.press("Continuar")
+    while patient.path != "/review":
+        for fieldset in page.locator("main fieldset").all():
+            fieldset.get_by_role("radio", name="No", exact=True).check()
+        if "llevarle a casa" in page.inner_text("main"):
+            patient.choose("Sí")
+        patient.press("Continuar")
+    review = page.inner_text("main")
+    assert review.count("Casi todos los días") == 9, review
+    assert "sertraline (Zoloft)" in review
+    patient.press("Enviar mis respuestas")
+    assert page.locator("h1").inner_text() == "Sus respuestas se enviaron"
+    patient.follow("Ver e imprimir su resumen")
+    summary = page.inner_text("main")
+    assert "en el rango que el PHQ-9 llama" in summary and "grave" in summary
+    assert "Poco interés o placer en hacer cosas" in summary
+
+
+def test_the_whole_flow_in_spanish_with_javascript_off(phone, axe):
+    walk_the_whole_flow(Patient(phone, axe, "spanish-flow"))
+
+
+def test_no_sideways_scrolling_at_320_px_in_spanish(chromium, live_url):
+    context = spanish_context(chromium, live_url, viewport=NARROW, javascript=True)
+    page = context.new_page()
+    patient = Patient(page, None, "spanish-320")
+    try:
+        patient.open("/")
+        patient.press("Empezar")
+        checked = [patient.path]
+        assert_fits(page)
+        for _ in range(9):
+            patient.answer("Varios días")
+        patient.press("Continuar a las preguntas sobre su seguridad")  # safety notice
+        assert_fits(page)
+        for label in ("Sí", "No", "No", "No", "No"):
+            patient.answer(label)
+        patient.answer("Extremadamente difícil")
+        patient.choose("Hace de 1 a 2 años")
+        patient.press("Continuar")
+        patient.answer("No estoy seguro(a)")
+        patient.follow("Agregar un medicamento")
+        checked.append(patient.path)
+        assert_fits(page)
+        patient.press("Guardar este medicamento")  # with errors: the widest version
+        assert page.locator(".error-summary").count() == 1
+        assert_fits(page)
+        patient.follow("Volver a la lista")
+        patient.press("Continuar – no he tomado ninguno")
+        page.get_by_role("checkbox", name="Ninguno de estos").check()
+        patient.press("Continuar")
+        patient.answer("No")
+        patient.choose("No", "terapia electroconvulsiva")
+        patient.choose("No", "estimulación magnética")
+        patient.press("Continuar")
+        patient.answer("No")
+        patient.press("Continuar")
+        while patient.path != "/review":
+            assert_fits(page)
+            for fieldset in page.locator("main fieldset").all():
+                fieldset.get_by_role("radio", name="Sí", exact=True).check()
+            patient.press("Continuar")
+        assert_fits(page)
+        patient.press("Enviar mis respuestas")
+        assert_fits(page)
+        patient.follow("Ver e imprimir su resumen")
+        checked.append(patient.path)
+        assert_fits(page)
+        assert checked[0] == "/step/1" and "/item/" in checked[1] and checked[2] == "/summary"
+    finally:
+        context.close()
+
+
+def assert_fits(page) -> None:
+    """No sideways scrolling: the page, and every element in it, within the window's width."""
+    scroll, client, wide = page.evaluate("""() => {
+        const width = document.documentElement.clientWidth;
+        const wide = [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > width + 0.5)
+            .map(e => `${e.tagName}.${e.className}: ${e.getBoundingClientRect().right}`);
+        return [document.documentElement.scrollWidth, width, wide.slice(0, 8)];
+    }""")
+    assert scroll <= client and not wide, f"{page.url}: {scroll} px in a {client} px window: {wide}"
