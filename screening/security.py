@@ -3,7 +3,7 @@
 from flask import Flask, abort, request
 
 CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; "
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 

@@ -1,0 +1,330 @@
+"""The reception desk and the clinician: sign in, today's queue, look up a code, print, acknowledge.
+
+One `before_request` guards every route of the blueprint except the sign-in pages
+(tests/staff/test_staff_access.py walks the URL map to prove it). Clinician-only actions check the
+role in the view. Every POST carries a CSRF token (Flask-WTF protects the whole app).
+"""
+
+import json
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy.exc import OperationalError
+from wtforms import PasswordField, StringField
+from wtforms.validators import InputRequired
+
+from . import i18n, staff_auth, staff_store
+from .domain import codes, summary
+from .models import Submission, utcnow
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+SIGN_IN_ENDPOINTS = frozenset({"staff.login", "staff.login_code", "staff.enrol"})
+NOT_ACCEPTED = ("Sign-in details not accepted. Check them and try again; after several attempts, "
+                "sign-in pauses for a few minutes.")
+CODE_NOT_ACCEPTED = ("That code was not accepted. Wait for a new code in your authenticator app "
+                     "and try again.")
+
+FLAGS = {  # symbol and text, never colour alone
+    "acute": ("⚠⚠", "Acute: ASQ acuity “yes” – see now"),
+    "asq_positive": ("⚠", "ASQ positive"),
+    "item9": ("⚠", "PHQ-9 item 9 above 0"),
+    "none": ("–", "None"),
+}
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Username", validators=[InputRequired("Enter your username")],
+                           render_kw={"autocapitalize": "none", "spellcheck": "false"})
+    password = PasswordField("Password", validators=[InputRequired("Enter your password")])
+
+
+class CodeForm(FlaskForm):
+    code = StringField("6-digit code from your authenticator app",
+                       validators=[InputRequired("Enter the 6-digit code")],
+                       render_kw={"autofocus": True, "spellcheck": "false"})
+
+
+class LookupForm(FlaskForm):
+    code = StringField("Patient's reference code", validators=[InputRequired(
+        "Enter the reference code")], description="8 letters and numbers, for example 7K3M-Q9XZ. "
+        "Upper or lower case, with or without the dash.",
+        render_kw={"autofocus": True, "spellcheck": "false", "autocapitalize": "characters"})
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+# --- the guard --------------------------------------------------------------------------------
+
+@bp.before_request
+def require_sign_in():
+    if request.endpoint in SIGN_IN_ENDPOINTS:
+        return None
+    signed_in = staff_auth.current()
+    if signed_in is None:
+        if request.method in ("GET", "HEAD"):
+            response = redirect(url_for("staff.login"))
+        else:
+            response = current_app.make_response(
+                (render_template("staff/session_ended.html"), 401))
+        return _without_cookie(response) if staff_auth.cookie_token() else response
+    g.signed_in = signed_in
+    g.staff = signed_in.user
+    return None
+
+
+@bp.errorhandler(OperationalError)
+def database_busy(_error):
+    return render_template("errors/error.html", title="The service is busy",
+                           advice="Please try again in a moment.", status=503), 503
+
+
+def _require_clinician(action: str, public_id: str) -> None:
+    if g.staff.role != "clinician":
+        staff_store.audited(action, "denied", g.staff.id, public_id)
+        abort(403)
+
+
+# --- signing in -------------------------------------------------------------------------------
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Username and password; then the code page (or first-time authenticator set-up)."""
+    if request.method == "GET" and staff_auth.current():
+        return redirect(url_for("staff.queue"))
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("staff/login.html", form=form), 400 if form.errors else 200
+    user = staff_auth.check_password(form.username.data, form.password.data)
+    if user is None:
+        return render_template("staff/login.html", form=form, error=NOT_ACCEPTED), 401
+    staff_auth.purge_expired_sessions(utcnow())
+    if not current_app.config["STAFF_TOTP_REQUIRED"]:
+        return _with_cookie(redirect(url_for("staff.queue")),
+                            staff_auth.start_session(user, "full"))
+    if not user.totp_enrolled_at:  # created here, not on the page's GET, which changes nothing
+        staff_store.begin_totp_enrolment(user.id, staff_auth.new_totp_secret())
+    target = "staff.login_code" if user.totp_enrolled_at else "staff.enrol"
+    return _with_cookie(redirect(url_for(target)), staff_auth.start_session(user, "password"))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def login_code():
+    pending = staff_auth.current("password")
+    if pending is None:
+        return redirect(url_for("staff.login"))
+    if not pending.user.totp_enrolled_at:
+        return redirect(url_for("staff.enrol"))
+    form = CodeForm()
+    if not form.validate_on_submit():
+        return render_template("staff/code.html", form=form), 400 if form.errors else 200
+    if not staff_auth.check_code(pending.user, form.code.data):
+        return render_template("staff/code.html", form=form, error=CODE_NOT_ACCEPTED), 401
+    return _with_cookie(redirect(url_for("staff.queue")),
+                        staff_auth.start_session(pending.user, "full"))
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+def enrol():
+    """First sign-in (or after a reset): scan the QR code, then confirm with a code."""
+    pending = staff_auth.current("password")
+    if pending is None:
+        return redirect(url_for("staff.login"))
+    user = pending.user
+    if user.totp_enrolled_at:
+        return redirect(url_for("staff.login_code"))
+    if not user.totp_secret:  # reset after the password step: start again
+        return redirect(url_for("staff.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if staff_auth.check_code(user, form.code.data, enrol=True):
+            return _with_cookie(redirect(url_for("staff.queue")),
+                                staff_auth.start_session(user, "full"))
+        form.code.errors = [CODE_NOT_ACCEPTED]
+    status = 400 if form.errors else 200
+    return render_template("staff/enrol.html", form=form, user=user,
+                           qr_svg=_qr_svg(staff_auth.totp_uri(user)),
+                           secret_groups=_groups(user.totp_secret)), status
+
+
+@bp.post("/logout")
+def logout():
+    staff_auth.end_session(g.signed_in)
+    g.staff = None
+    response = current_app.make_response(render_template("staff/signed_out.html"))
+    response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return _without_cookie(response)
+
+
+# --- the desk ---------------------------------------------------------------------------------
+
+@bp.get("/")
+def queue():
+    """Today's submissions in the clinic's time zone: urgent safety flags first, then newest."""
+    start, end = _today()
+    rows = staff_store.submissions_between(start, end)
+    names = staff_store.usernames({s.acknowledged_by for s in rows if s.acknowledged_by})
+    return render_template("staff/queue.html", rows=[_row(s, names) for s in rows],
+                           day=start.astimezone(_zone()))
+
+
+@bp.route("/lookup", methods=["GET", "POST"])
+def lookup():
+    form = LookupForm()
+    if not form.validate_on_submit():
+        return render_template("staff/lookup.html", form=form), 400 if form.errors else 200
+    found = staff_store.lookup(g.staff.id, codes.normalise(form.code.data), utcnow(), _caps())
+    if found.outcome == "success":
+        return redirect(url_for("staff.submission", public_id=found.submission.public_id), 303)
+    status = {"rate_limited": 429, "invalid": 400}.get(found.outcome, 404)
+    return render_template("staff/lookup.html", form=form, outcome=found.outcome), status
+
+
+@bp.get("/submissions/<public_id>")
+def submission(public_id: str):
+    found = _submission_or_404(public_id)
+    staff_store.audited("view", "success", g.staff.id, public_id)
+    with i18n.in_language(i18n.clinic_language()):
+        return render_template("staff/submission.html", form=ActionForm(),
+                               **_summary_context(found))
+
+
+@bp.post("/submissions/<public_id>/print")
+def print_summary(public_id: str):
+    _submission_or_404(public_id)
+    staff_store.mark_printed(public_id, g.staff.id, utcnow())
+    return redirect(url_for("staff.print_page", public_id=public_id), 303)
+
+
+@bp.get("/submissions/<public_id>/print")
+def print_page(public_id: str):
+    found = _submission_or_404(public_id)
+    staff_store.audited("view_print", "success", g.staff.id, public_id)
+    with i18n.in_language(i18n.clinic_language()):
+        return render_template("staff/print.html", **_summary_context(found))
+
+
+@bp.post("/submissions/<public_id>/acknowledge")
+def acknowledge(public_id: str):
+    """Clinicians only: the safety flag has been seen and acted on."""
+    _require_clinician("acknowledge", public_id)
+    found = _submission_or_404(public_id)
+    if found.safety_level == "none":
+        abort(400)
+    staff_store.acknowledge(public_id, g.staff.id, utcnow())
+    return redirect(url_for("staff.submission", public_id=public_id), 303)
+
+
+@bp.post("/submissions/<public_id>/fhir")
+def export_fhir(public_id: str):
+    """Clinicians only: the PHQ-9 as a FHIR R4 Bundle download."""
+    _require_clinician("export", public_id)
+    found = _submission_or_404(public_id)
+    from .domain import fhir_export  # written alongside; imported late on purpose
+
+    bundle = fhir_export.phq9_bundle(found.answers, found.created_at, found.public_id)
+    staff_store.audited("export", "success", g.staff.id, public_id)
+    stamp = found.created_at.astimezone(_zone()).strftime("%Y%m%d-%H%M")
+    return current_app.response_class(
+        json.dumps(bundle, ensure_ascii=False, indent=2), mimetype="application/fhir+json",
+        headers={"Content-Disposition": f'attachment; filename="phq9-{stamp}.json"'})
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+def _cookie_flags() -> dict:
+    name = current_app.config["STAFF_COOKIE_NAME"]
+    # `__Host-` cookies must be Secure; another name (plain-http development only) follows the
+    # request's scheme.
+    secure = name.startswith("__Host-") or request.is_secure
+    return {"key": name, "path": "/", "secure": secure, "httponly": True, "samesite": "Strict"}
+
+
+def _with_cookie(response, token: str):
+    response.set_cookie(value=token, **_cookie_flags())
+    return response
+
+
+def _without_cookie(response):
+    response.delete_cookie(**_cookie_flags())
+    return response
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
+
+
+def _today() -> tuple[datetime, datetime]:
+    local = utcnow().astimezone(_zone())
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + timedelta(days=1)  # wall-clock arithmetic: DST days stay whole
+
+
+def _caps() -> dict:
+    config = current_app.config
+    return {"per_user": config["STAFF_LOOKUP_FAILURES_PER_USER_HOUR"],
+            "global": config["STAFF_LOOKUP_FAILURES_GLOBAL_HOUR"],
+            "code_lifetime": timedelta(hours=config["STAFF_CODE_LOOKUP_HOURS"])}
+
+
+def _submission_or_404(public_id: str) -> Submission:
+    found = staff_store.submission(public_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _clock(moment: datetime | None) -> str:
+    return moment.astimezone(_zone()).strftime("%H:%M") if moment else ""
+
+
+def _acknowledgement(found: Submission, names: dict[int, str]) -> str | None:
+    if not found.acknowledged_at:
+        return None
+    who = names.get(found.acknowledged_by, "a former account")
+    return f"{who} at {found.acknowledged_at.astimezone(_zone()).strftime('%d %b %Y, %H:%M %Z')}"
+
+
+def _summary_context(found: Submission) -> dict:
+    names = staff_store.usernames({found.acknowledged_by} if found.acknowledged_by else set())
+    return {"submission": found, "summary": _build(found),
+            "code": codes.display(found.code),
+            "acknowledgement": _acknowledgement(found, names),
+            "can_acknowledge": g.staff.role == "clinician"}
+
+
+def treatment_verdict(result) -> str:
+    """The treatment-pattern label once that section exists; a dash until then."""
+    resistance = getattr(getattr(result, "treatment", None), "resistance", None)
+    return getattr(resistance, "label", None) or "—"
+
+
+def _build(found: Submission):
+    """The summary in the clinic's language (the patient may have answered in another)."""
+    return summary.build(found.answers, found.created_at.date(), i18n.clinic_language())
+
+
+def _row(found: Submission, names: dict[int, str]) -> dict:
+    result = _build(found)
+    phq9 = result.phq9
+    return {
+        "public_id": found.public_id, "time": _clock(found.created_at),
+        "code": codes.display(found.code), "safety_level": found.safety_level,
+        "phq9": f"{phq9.total} / 27 – {phq9.band.label}" if phq9.total is not None else "—",
+        "verdict": treatment_verdict(result), "flag": FLAGS.get(found.safety_level, FLAGS["none"]),
+        "printed": _clock(found.printed_at), "acknowledged": _acknowledgement(found, names),
+    }
+
+
+def _qr_svg(uri: str) -> str:
+    import segno
+
+    return segno.make(uri, error="m", micro=False).svg_inline(
+        scale=5, dark="#000", light="#fff", title="Authenticator set-up QR code")
+
+
+def _groups(secret: str) -> str:
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))

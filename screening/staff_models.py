@@ -1,0 +1,87 @@
+"""Staff-side tables: server-side sessions, login failures and the append-only audit log.
+
+Audit rows have no foreign keys on purpose: purging submissions or retiring an account must never
+cascade into (that is, update or delete) the audit trail, which refuses both.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import DDL, ForeignKey, Index, Integer, String, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .db import db
+from .models import UTCDateTime, utcnow
+
+
+class StaffSession(db.Model):
+    """One signed-in browser. The cookie holds a 256-bit token; only its SHA-256 is stored.
+
+    `stage` is "password" between the password and the code pages, "full" once signed in.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LoginFailure(db.Model):
+    """A failed (or in-flight) sign-in, keyed by a keyed hash of the username typed.
+
+    Unknown usernames are counted the same way as real ones, so throttling reveals nothing; the
+    username itself is not stored.
+    """
+
+    __tablename__ = "staff_login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username_key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_staff_login_failures_key_at", "username_key", "at"),)
+
+
+class AuditEvent(db.Model):
+    """Who did what to which object, and how it went. Append-only (see the triggers below)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(8), default="web")
+
+    __table_args__ = (Index("ix_audit_events_action_at", "action", "at"),)
+
+
+APPEND_ONLY = "audit log is append-only"
+
+_SQLITE_TRIGGERS = [
+    DDL(f"CREATE TRIGGER audit_events_no_{verb.lower()} BEFORE {verb} ON audit_events "
+        f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END")
+    for verb in ("UPDATE", "DELETE")
+]
+
+_POSTGRES_TRIGGERS = [
+    DDL("CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN "
+        f"RAISE EXCEPTION '{APPEND_ONLY}' USING ERRCODE = 'insufficient_privilege'; "
+        "END; $$"),
+    DDL("CREATE TRIGGER audit_events_no_update_delete BEFORE UPDATE OR DELETE ON audit_events "
+        "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()"),
+    DDL("CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()"),
+]
+
+for _ddl in _SQLITE_TRIGGERS:
+    event.listen(AuditEvent.__table__, "after_create", _ddl.execute_if(dialect="sqlite"))
+for _ddl in _POSTGRES_TRIGGERS:
+    event.listen(AuditEvent.__table__, "after_create", _ddl.execute_if(dialect="postgresql"))
