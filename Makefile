@@ -18,12 +18,22 @@ instance/config.py:
 	$(BIN)/python -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
 
 run: $(STAMP) instance/config.py
-	$(FLASK) init-db
+	$(FLASK) db upgrade
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# Production: migrations, then gunicorn (README "Running in production"; settings in gunicorn.conf.py).
 serve: $(STAMP) instance/config.py
-	$(FLASK) init-db
+	$(FLASK) db upgrade
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+# Page weight, throughput and load against DESIGN.md §5; LIGHTHOUSE=1 adds Lighthouse (minutes).
+bench: $(STAMP)
+	@status=0; \
+	$(BIN)/python bench/page_weight.py || status=1; \
+	$(BIN)/python bench/throughput.py || status=1; \
+	$(BIN)/python bench/load.py || status=1; \
+	if [ -n "$(LIGHTHOUSE)" ]; then $(BIN)/python bench/lighthouse.py || status=1; fi; \
+	exit $$status
 
 # Chromium for the browser tests and PostgreSQL for the storage tests, from Debian, when root.
 system-deps:

@@ -5,14 +5,17 @@ from pathlib import Path
 
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, errors, filters, security
+from . import cli, errors, filters, i18n, security, staff_cli
 from .config import DEFAULTS, PLACEHOLDER_SECRET
 from .db import configure_sqlite, db, is_sqlite
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
+migrate = Migrate()
 
 
 class SecureWhenHttpsSessionInterface(SecureCookieSessionInterface):
@@ -32,12 +35,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     _load_config(app, test_config)
     _refuse_placeholder_secret(app)
     _init_database(app)
+    migrate.init_app(app, db, render_as_batch=True)  # batch: SQLite cannot ALTER most columns
+    _trust_proxy(app)
     _quiet_request_logging(app)
     app.session_interface = SecureWhenHttpsSessionInterface()
     csrf.init_app(app)
     security.init_app(app)
+    i18n.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    staff_cli.init_app(app)
     filters.init_app(app)
     _register_blueprints(app)
     return app
@@ -69,6 +76,13 @@ def _init_database(app: Flask) -> None:
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
 
+def _trust_proxy(app: Flask) -> None:
+    # Only behind a TLS proxy that overwrites these headers (README "Running in production").
+    x_for, x_proto = app.config["PROXY_FIX_X_FOR"], app.config["PROXY_FIX_X_PROTO"]
+    if x_for or x_proto:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(x_for), x_proto=int(x_proto))
+
+
 def _quiet_request_logging(app: Flask) -> None:
     # Request lines carry patient IP addresses; they are not logged unless asked for.
     if not app.config["LOG_REQUESTS"]:
@@ -76,6 +90,7 @@ def _quiet_request_logging(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import patient
+    from . import patient, staff
 
     app.register_blueprint(patient.bp)
+    app.register_blueprint(staff.bp)

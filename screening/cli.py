@@ -7,12 +7,14 @@ from . import store
 from .db import db, is_sqlite
 from .fhir_cli import fhir_cli
 from .models import utcnow
+from .translate_cli import translate_cli
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(purge)
     app.cli.add_command(fhir_cli)
+    app.cli.add_command(translate_cli)
 
 
 @click.command("init-db")

@@ -22,8 +22,14 @@ DEFAULTS = {
     "CRISIS_RESOURCES_FILE": None,
     "CLINIC_NAME": "the clinic",
     "CLINIC_TIMEZONE": "America/New_York",
+    # Staff pages and the printed clinician summary; patients choose their own ("en" or "es").
+    "CLINIC_LANGUAGE": "en",
+    "LANGUAGE_COOKIE_NAME": "lang",  # holds only "en" or "es", for visitors without a draft
     "STATIC_MAX_AGE": 3600,
     "LOG_REQUESTS": False,
+    # How many proxies in front of the app set X-Forwarded-For / X-Forwarded-Proto (0 = trust none).
+    "PROXY_FIX_X_FOR": 0,
+    "PROXY_FIX_X_PROTO": 0,
     # Staff side (README "Staff accounts"; shared/reference/security-performance.md A1, A3, A4).
     # `__Host-` needs Secure: browsers accept it over HTTPS and on http://127.0.0.1 / localhost.
     "STAFF_COOKIE_NAME": "__Host-staff",

@@ -1,0 +1,169 @@
+"""Server throughput and latency against DESIGN.md §5 (security-performance.md B4).
+
+Starts gunicorn with gunicorn.conf.py on loopback, with 1 worker and with N workers (the config's
+default for this machine), serving in turn the real app (temporary SQLite migrated with
+`flask db upgrade`, a real secret key) and a bare Flask "hello world" (bench/hello_app.py). Drives:
+  * step GET:  GET /step/1 with a draft cookie;
+  * step POST: POST /step/1 answering question 1 again (idempotent; 302 to the next step), with
+    the CSRF token and cookie a browser would send;
+  * hello:     GET / on the hello app.
+Each run is a fixed number of requests at concurrency 10 (10 client processes, each with its own
+http.client connection, reconnecting as sync workers close after each reply), every request with a
+timeout. Prints req/s and p50/p95/p99 latency, the ratio to hello, and each worker's RSS.
+
+Targets: step GET ≥ 0.5 × hello req/s; GET p95 ≤ 20 ms; POST p95 ≤ 50 ms; RSS ≤ 100 MB/worker.
+Run: .venv/bin/python bench/throughput.py [--requests 2000] [--concurrency 10]
+"""
+
+import argparse
+import http.client
+import multiprocessing
+import runpy
+import sys
+import time
+from pathlib import Path
+
+import requests
+from benchlib import (
+    ROOT,
+    Gunicorn,
+    csrf_token,
+    effective_cores,
+    latency_line,
+    machine,
+    migrate,
+    percentile,
+    scratch_dir,
+    verdict,
+)
+
+TIMEOUT = 10  # seconds per request
+DEADLINE = 120  # seconds per run
+
+
+def _client(job) -> tuple[list[float], int, float]:
+    """One client process: `count` sequential requests; returns latencies, errors, end time."""
+    port, method, path, headers, body, expect, count, start_at = job
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+    time.sleep(max(0.0, start_at - time.time()))
+    latencies, errors = [], 0
+    stop_at = start_at + DEADLINE
+    for _ in range(count):
+        if time.time() > stop_at:
+            errors += 1
+            continue
+        started = time.perf_counter()
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status != expect:
+                errors += 1
+            if response.will_close:
+                connection.close()
+        except (OSError, http.client.HTTPException):
+            errors += 1
+            connection.close()
+            continue
+        latencies.append(time.perf_counter() - started)
+    connection.close()
+    return latencies, errors, time.time()
+
+
+def drive(port, method, path, headers, body, expect, total, concurrency):
+    """`total` requests from `concurrency` processes; returns (latencies, errors, seconds)."""
+    share = [total // concurrency + (i < total % concurrency) for i in range(concurrency)]
+    start_at = time.time() + 0.5
+    jobs = [(port, method, path, headers, body, expect, n, start_at) for n in share]
+    with multiprocessing.Pool(concurrency) as pool:
+        results = pool.map(_client, jobs)
+    latencies = [s for r in results for s in r[0]]
+    return latencies, sum(r[1] for r in results), max(r[2] for r in results) - start_at
+
+
+def prepare_patient(base: str) -> dict:
+    """A started questionnaire: its cookies and a CSRF token, as a browser holds them."""
+    with requests.Session() as session:
+        start = session.get(base + "/")
+        session.post(base + "/begin", data={"csrf_token": csrf_token(start.text)}, timeout=10)
+        step = session.get(base + "/step/1", timeout=10)
+        cookies = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+        return {"cookie": cookies, "csrf": csrf_token(step.text)}
+
+
+def run(label, port, method, path, headers, body, expect, args):
+    drive(port, method, path, headers, body, expect, args.concurrency * 20, args.concurrency)
+    latencies, errors, elapsed = drive(port, method, path, headers, body, expect, args.requests,
+                                       args.concurrency)
+    print(latency_line(label, latencies, elapsed) + f"  errors {errors}")
+    return {"rate": len(latencies) / elapsed, "p95": percentile([x * 1000 for x in latencies], 95),
+            "errors": errors}
+
+
+def bench_app(workers: int, database: str, log: Path, args) -> dict:
+    with Gunicorn("wsgi:app", workers, database, log) as server:
+        patient = prepare_patient(server.url)
+        get_headers = {"Cookie": patient["cookie"]}
+        post_headers = {**get_headers, "Content-Type": "application/x-www-form-urlencoded"}
+        body = f"phq9_1=1&csrf_token={patient['csrf']}"
+        results = {
+            "get": run(f"app step GET  ({workers}w)", server.port, "GET", "/step/1",
+                       get_headers, None, 200, args),
+            "post": run(f"app step POST ({workers}w)", server.port, "POST", "/step/1",
+                        post_headers, body, 302, args),
+        }
+        results["rss"] = server.worker_rss_mib()
+    with Gunicorn("bench.hello_app:app", workers, database, log) as server:
+        results["hello"] = run(f"hello GET     ({workers}w)", server.port, "GET", "/", {}, None,
+                               200, args)
+        results["hello_rss"] = server.worker_rss_mib()
+    return results
+
+
+def report(workers: int, r: dict) -> bool:
+    ratio = r["get"]["rate"] / r["hello"]["rate"]
+    post_ratio = r["post"]["rate"] / r["hello"]["rate"]
+    rss = max(r["rss"] or [0])
+    checks = [
+        (f"step GET / hello = {ratio:.2f} (≥ 0.50)", ratio >= 0.5),
+        (f"step POST / hello = {post_ratio:.2f} (no target; for reference)", True),
+        (f"step GET p95 {r['get']['p95']:.1f} ms (≤ 20 ms)", r["get"]["p95"] <= 20),
+        (f"step POST p95 {r['post']['p95']:.1f} ms (≤ 50 ms)", r["post"]["p95"] <= 50),
+        ("worker RSS " + ", ".join(f"{x:.0f}" for x in r["rss"]) + " MiB (≤ 100 MB each; hello "
+         + ", ".join(f"{x:.0f}" for x in r["hello_rss"]) + " MiB)", 0 < rss <= 100),
+        (f"errors {r['get']['errors'] + r['post']['errors'] + r['hello']['errors']}",
+         r["get"]["errors"] + r["post"]["errors"] + r["hello"]["errors"] == 0),
+    ]
+    print(f"-- {workers} worker{'s' if workers > 1 else ''}, concurrency 10")
+    for text, ok in checks:
+        print(f"   {verdict(ok)}  {text}")
+    return all(ok for _, ok in checks)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=10)
+    args = parser.parse_args()
+    default_workers = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]
+    print(f"Throughput  ({machine()}; measured parallelism {effective_cores():.1f} CPUs)")
+    print(f"{args.requests} requests per run after {args.concurrency * 20} warm-up requests; "
+          f"client and server share this machine's CPUs.")
+    passed = True
+    with scratch_dir("bench-throughput-") as tmp:
+        database = f"sqlite:///{tmp / 'throughput.db'}"
+        migrate(database)
+        for workers in sorted({1, default_workers}):
+            results = bench_app(workers, database, tmp / "gunicorn.log", args)
+            ok = report(workers, results)
+            passed = passed and (ok or workers == 1)  # the targets are for the served config
+        errors = (tmp / "gunicorn.log").read_text(errors="replace")
+        if "Traceback" in errors:
+            print("gunicorn logged a traceback:\n" + errors[-2000:])
+            passed = False
+    print("Targets apply to the default worker count; the 1-worker figures are for reference.")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
