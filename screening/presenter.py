@@ -4,7 +4,7 @@ Rows are worded in the page's language: question and option text from the data i
 the few connecting words through Flask-Babel. Free text is shown as typed.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask_babel import gettext as _
 
@@ -19,6 +19,7 @@ class ReviewRow:
     answer: str
     step_number: int
     question_id: str
+    section: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,12 @@ def _detail(key: str, entry: dict, language: str) -> str:
 
 def review_rows(answers: dict, language: str = DEFAULT_LANGUAGE) -> list[ReviewRow]:
     questions = all_questions(language)
+    titles = {key: section.title for key, section in flow.sections(language).items()}
     rows = []
     for step in flow.visible_steps(answers):
         if step.kind == "repeat":
-            rows += _repeat_rows(flow.step_by_number(step.number, language), answers)
+            rows += [replace(row, section=titles[step.section]) for row in
+                     _repeat_rows(flow.step_by_number(step.number, language), answers)]
             continue
         for qid in step.questions:
             value = answers.get(qid, "")
@@ -74,7 +77,7 @@ def review_rows(answers: dict, language: str = DEFAULT_LANGUAGE) -> list[ReviewR
                 continue
             label = answer_label(qid, value, language)
             rows.append(ReviewRow(questions[qid].text, label or _("Not answered"),
-                                  step.number, qid))
+                                  step.number, qid, titles[step.section]))
     return rows
 
 
