@@ -25,9 +25,10 @@ bp = Blueprint("patient", __name__)
 
 
 @bp.before_request
-def remember_draft_language():
-    """The draft's language, for i18n.select_language (a draft's choice beats the cookie)."""
-    g.draft_language = store.draft_language(_token(), current_app.config["DRAFT_RETENTION_HOURS"])
+def load_draft():
+    """The patient's draft, read once per request; its language beats the cookie (i18n.py)."""
+    g.draft = store.find_draft(_token(), current_app.config["DRAFT_RETENTION_HOURS"])
+    g.draft_language = g.draft.language if g.draft else None
 
 
 def _language() -> str:
@@ -39,7 +40,8 @@ def _token() -> str | None:
 
 
 def _draft():
-    return store.find_draft(_token(), current_app.config["DRAFT_RETENTION_HOURS"])
+    # After a write the session expires the object, so reading it again fetches fresh answers.
+    return g.draft
 
 
 def _with_draft_cookie(response, token: str):

@@ -78,12 +78,6 @@ def save_answers(token: str, new_answers: dict) -> None:
         draft.updated_at = utcnow()
 
 
-def draft_language(token: str | None, max_age_hours: int) -> str | None:
-    """The language a patient chose for their draft, or None without a live draft."""
-    draft = find_draft(token, max_age_hours)
-    return draft.language if draft else None
-
-
 def set_draft_language(token: str, language: str) -> None:
     """Remember the patient's language with their answers; the answers are not touched."""
     with _Busy() as session:
