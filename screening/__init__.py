@@ -90,7 +90,8 @@ def _quiet_request_logging(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import patient, staff
+    from . import fhir_views, patient, staff
 
     app.register_blueprint(patient.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(fhir_views.bp)

@@ -16,7 +16,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired
 
 from . import i18n, staff_auth, staff_store
-from .domain import codes, summary
+from .domain import codes, fhir_export, summary
 from .models import Submission, utcnow
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -223,9 +223,8 @@ def export_fhir(public_id: str):
     """Clinicians only: the PHQ-9 as a FHIR R4 Bundle download."""
     _require_clinician("export", public_id)
     found = _submission_or_404(public_id)
-    from .domain import fhir_export  # written alongside; imported late on purpose
 
-    bundle = fhir_export.phq9_bundle(found.answers, found.created_at, found.public_id)
+    bundle = fhir_export.submission_bundle(found.answers, found.created_at, found.public_id)
     staff_store.audited("export", "success", g.staff.id, public_id)
     stamp = found.created_at.astimezone(_zone()).strftime("%Y%m%d-%H%M")
     return current_app.response_class(

@@ -16,6 +16,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from . import staff_auth, staff_store
+from .domain import fhir_export
 from .models import utcnow
 
 staff_cli = AppGroup("staff", help="Manage staff accounts and exports.")
@@ -144,12 +145,12 @@ def emergency(username: str, hours: int, password_stdin: bool) -> None:
 @click.argument("outfile", type=click.Path(dir_okay=False, path_type=Path))
 def export_day(day: datetime, outfile: Path) -> None:
     """Write one FHIR collection Bundle with the PHQ-9 of every submission of DAY (clinic time)."""
-    from .domain import fhir_export  # written alongside; imported late on purpose
 
     zone = ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
     start = datetime.combine(day.date(), datetime.min.time(), tzinfo=zone)
     submissions = staff_store.submissions_between(start, start + timedelta(days=1))
-    bundles = [fhir_export.phq9_bundle(s.answers, s.created_at, s.public_id) for s in submissions]
+    bundles = [fhir_export.submission_bundle(s.answers, s.created_at, s.public_id)
+               for s in submissions]
     outfile.write_text(json.dumps(day_bundle(bundles), ensure_ascii=False, indent=2),
                        encoding="utf-8")
     staff_store.audited("export_day", "success", None, day.date().isoformat(), source="cli")

@@ -5,8 +5,8 @@ Questionnaires publish it: linkIds "/<LOINC item code>", LOINC answer codes, and
 44261-6 answered with a decimal because that item is of type decimal there. The Observation is
 derived from the response and carries the same total, computed by the project's own scoring.
 
-Only the PHQ-9 is exported. The treatment-history section has no standard Questionnaire; its
-response will be exported against the app's own Questionnaire, which is added with that section.
+`submission_bundle` adds the treatment history and health questions as a response to the app's
+own published Questionnaire (fhir_treatment.py).
 
 Resource ids are uuid5 values derived from the submission's public id, so exporting the same
 submission twice gives the same bundle, while the public id itself never leaves the app.
@@ -15,6 +15,7 @@ submission twice gives the same bundle, while the public id itself never leaves 
 import uuid
 from datetime import UTC, datetime
 
+from . import fhir_treatment
 from .instruments import Option, phq9
 from .phq9 import Phq9Result, score
 
@@ -44,6 +45,14 @@ def phq9_bundle(answers: dict, submitted_at: datetime, public_id: str) -> dict:
         "timestamp": authored,
         "entry": entries,
     }
+
+
+def submission_bundle(answers: dict, submitted_at: datetime, public_id: str) -> dict:
+    """Everything a submission holds: the PHQ-9 bundle plus the treatment-history response."""
+    bundle = phq9_bundle(answers, submitted_at, public_id)
+    response_id = _resource_id(public_id, "QuestionnaireResponse/treatment-history")
+    treatment = fhir_treatment.questionnaire_response(answers, fhir_datetime(submitted_at))
+    return {**bundle, "entry": [*bundle["entry"], _entry(response_id, treatment)]}
 
 
 def questionnaire_response(answers: dict, authored: str, result: Phq9Result) -> dict:

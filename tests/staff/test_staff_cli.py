@@ -155,8 +155,9 @@ def test_export_day_writes_one_bundle_of_that_days_submissions(app, runner, subm
     bundle = json.loads(outfile.read_text())
     assert bundle["resourceType"] == "Bundle" and bundle["type"] == "collection"
     kinds = [entry["resource"]["resourceType"] for entry in bundle["entry"]]
-    assert kinds.count("QuestionnaireResponse") == 2 and kinds.count("Observation") == 2
-    assert len({entry["fullUrl"] for entry in bundle["entry"]}) == 4
+    # Per submission: the PHQ-9 response, its total Observation and the treatment-history response.
+    assert kinds.count("QuestionnaireResponse") == 4 and kinds.count("Observation") == 2
+    assert len({entry["fullUrl"] for entry in bundle["entry"]}) == 6
     text = outfile.read_text()
     assert all(f.code not in text and f.public_id not in text for f in found)
     assert audit_rows(app)[-1] == ("export_day", "success", None, day.isoformat())
