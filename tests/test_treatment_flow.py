@@ -136,3 +136,9 @@ def test_medicine_change_from_review_returns_to_review(client, patient):
         "weeks": "4"})
     assert response.headers["Location"].endswith(f"/step/{number}?change=1")
     assert client.post(f"/step/{number}?change=1").headers["Location"].endswith("/review")
+
+
+def test_medicines_cannot_be_added_before_the_earlier_questions(client, patient):
+    patient.begin()
+    response = client.post(f"/step/{step_number('trials')}/item/early", data=SERTRALINE)
+    assert response.headers["Location"].endswith("/step/1")

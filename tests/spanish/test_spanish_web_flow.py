@@ -178,6 +178,9 @@ def test_validation_messages_are_in_spanish(es_client, patient):
     assert "Hay un problema" in html
     assert f"{PHQ9_ES_ITEM_1} – Elija una respuesta para continuar." in html
     assert "<title>Error: Pregunta 1 de 9" in html
+    patient.phq9([0] * 9)
+    patient.answer("episode_start", {"episode_range": "gt2y"})
+    patient.answer("earlier_episodes", {"earlier_episodes": "no"})
     trials = step_number("trials")
     html = es_client.post(f"/step/{trials}/item/bad1", data={
         "medicine": "other", "weeks": "doce", "this_episode": "yes", "adherence": "all",
