@@ -144,7 +144,8 @@ def run_backend(name: str, database: str, log, args) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=200)
-    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--concurrency", type=int, default=200,
+                        help="patients in flight at once (default: all of them)")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--time-limit", type=float, default=180, help="seconds per backend")
     parser.add_argument("--seed", type=int, default=1)
