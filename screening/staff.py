@@ -166,8 +166,10 @@ def queue():
     """Today's submissions in the clinic's time zone: urgent safety flags first, then newest."""
     start, end = _today()
     rows = staff_store.submissions_between(start, end)
+    earlier = staff_store.unacknowledged_flags_before(start)
     names = staff_store.usernames({s.acknowledged_by for s in rows if s.acknowledged_by})
     return render_template("staff/queue.html", rows=[_row(s, names) for s in rows],
+                           earlier=[_row(s, names, with_date=True) for s in earlier],
                            day=start.astimezone(_zone()))
 
 
@@ -306,11 +308,13 @@ def _build(found: Submission):
     return summary.build(found.answers, found.created_at.date(), i18n.clinic_language())
 
 
-def _row(found: Submission, names: dict[int, str]) -> dict:
+def _row(found: Submission, names: dict[int, str], with_date: bool = False) -> dict:
     result = _build(found)
     phq9 = result.phq9
+    when = found.created_at.astimezone(_zone()).strftime("%d %b %H:%M") if with_date \
+        else _clock(found.created_at)
     return {
-        "public_id": found.public_id, "time": _clock(found.created_at),
+        "public_id": found.public_id, "time": when,
         "code": codes.display(found.code), "safety_level": found.safety_level,
         "phq9": f"{phq9.total} / 27 – {phq9.band.label}" if phq9.total is not None else "—",
         "verdict": treatment_verdict(result), "flag": FLAGS.get(found.safety_level, FLAGS["none"]),

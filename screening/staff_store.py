@@ -235,6 +235,15 @@ def submissions_between(start: datetime, end: datetime) -> list[Submission]:
         .order_by(SAFETY_ORDER, Submission.created_at.desc(), Submission.id.desc())))
 
 
+def unacknowledged_flags_before(start: datetime) -> list[Submission]:
+    """Safety flags from earlier days that nobody has acknowledged: they stay on the queue."""
+    return list(db.session.scalars(
+        select(Submission)
+        .where(Submission.created_at < start, Submission.safety_level != "none",
+               Submission.acknowledged_at.is_(None))
+        .order_by(SAFETY_ORDER, Submission.created_at.desc(), Submission.id.desc())))
+
+
 def count_between(start: datetime, end: datetime) -> int:
     return db.session.scalar(select(func.count()).select_from(Submission).where(
         Submission.created_at >= start, Submission.created_at < end))

@@ -48,7 +48,7 @@ def queue_codes(page: str) -> list[str]:
 def test_urgent_first_then_newest_first_within_the_clinic_day(staff_client, make_user, add):
     with time_machine.travel(NOW, tick=False):
         sign_in(staff_client, make_user())
-        yesterday = add(LOCAL_MIDNIGHT - timedelta(minutes=1), "acute")
+        yesterday_none = add(LOCAL_MIDNIGHT - timedelta(minutes=2), "none")
         early_none = add(LOCAL_MIDNIGHT + timedelta(minutes=1), "none")
         item9 = add(NOW - timedelta(hours=3), "item9")
         late_none = add(NOW - timedelta(minutes=5), "none")
@@ -57,8 +57,29 @@ def test_urgent_first_then_newest_first_within_the_clinic_day(staff_client, make
         acute_new = add(NOW - timedelta(hours=1), "acute")
         page = staff_client.get("/staff/").get_data(as_text=True)
     assert queue_codes(page) == [acute_new, acute_old, asq, item9, late_none, early_none]
-    assert yesterday not in page
+    assert yesterday_none not in page
     assert "Tuesday 10 March 2026" in page
+    assert "Earlier safety flags" not in page
+
+
+def test_earlier_flags_stay_on_top_until_acknowledged(app, staff_client, make_user, add):
+    with time_machine.travel(NOW, tick=False):
+        sign_in(staff_client, make_user())
+        last_night = add(LOCAL_MIDNIGHT - timedelta(minutes=1), "acute")
+        last_week = add(NOW - timedelta(days=6), "item9")
+        old_quiet = add(NOW - timedelta(days=2), "none")
+        today = add(NOW - timedelta(hours=1), "none")
+        page = staff_client.get("/staff/").get_data(as_text=True)
+        assert "Earlier safety flags not yet acknowledged" in page
+        assert queue_codes(page) == [last_night, last_week, today]
+        assert old_quiet not in page
+        with app.app_context():
+            found = db.session.scalar(select(Submission).where(
+                Submission.code == last_night.replace("-", "")))
+            found.acknowledged_at = NOW
+            db.session.commit()
+        page = staff_client.get("/staff/").get_data(as_text=True)
+    assert queue_codes(page) == [last_week, today]
 
 
 def test_rows_show_time_score_flag_in_words_and_status(app, staff_client, make_user, add):
