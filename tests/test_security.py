@@ -10,10 +10,10 @@ import time_machine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from screening import create_app
+from screening import create_app, store
 from screening.db import db
 from screening.domain import flow
-from tests.conftest import Patient
+from tests.conftest import Patient, step_number
 
 SEVERE = {f"phq9_{i}": "3" for i in range(1, 10)} | {
     "asq_1": "yes", "asq_2": "no", "asq_3": "no", "asq_4": "no", "asq_5": "yes", "phq9_10": "3"}
@@ -174,15 +174,34 @@ def test_get_requests_change_nothing(app, client, patient):
     assert before == after
 
 
-def test_codes_tokens_and_answers_never_reach_the_log(app, client, patient, caplog):
+FREE_TEXT_CANARY = "CANARY-free-text-91c4"
+
+
+def test_codes_tokens_and_answers_never_reach_the_log(app, client, patient, caplog, monkeypatch):
     caplog.set_level(logging.DEBUG)
-    patient.complete(SEVERE)
+    trial = {"medicine": "other", "other_name": FREE_TEXT_CANARY, "this_episode": "yes",
+             "dose_unknown": "y", "weeks": "8", "adherence": "all", "response": "none",
+             "stopped": "still"}
+    patient.complete(SEVERE | {"trials": [trial]})
     done = client.get("/done").get_data(as_text=True)
     code = re.search(r"[0-9A-Z]{4}-[0-9A-Z]{4}", done)[0]
+    assert FREE_TEXT_CANARY in client.get("/summary").get_data(as_text=True)
     token = client.get_cookie("draft").value
     client.post("/step/1", data={"phq9_1": "CANARY-7f3a"})
+    client.post("/restart")
+    client.post(f"/step/{step_number('trials')}/item/x1",
+                data={"other_name": FREE_TEXT_CANARY, "weeks": "not a number"})
+
+    def failing_save(*_args, **_kwargs):
+        raise RuntimeError(f"could not save {FREE_TEXT_CANARY}")
+
+    monkeypatch.setattr(store, "save_answers", failing_save)
+    patient.begin()
+    assert client.post("/step/1", data={"phq9_1": "2"}).status_code == 500
     log_text = caplog.text
-    for secret in (code, code.replace("-", ""), token, "CANARY-7f3a", "wished you were dead"):
+    assert "Unhandled error: RuntimeError" in log_text  # the error was logged, without its message
+    for secret in (code, code.replace("-", ""), token, "CANARY-7f3a", FREE_TEXT_CANARY,
+                   "wished you were dead"):
         assert secret not in log_text
 
 
