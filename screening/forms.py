@@ -13,6 +13,7 @@ from wtforms import (
     BooleanField,
     DecimalField,
     IntegerField,
+    PasswordField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -179,3 +180,28 @@ class NoticeForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Start, start again, remove and the final submit carry nothing but the CSRF token."""
+
+
+# --- staff -----------------------------------------------------------------------------------
+
+class LoginForm(FlaskForm):
+    username = StringField("Username", validators=[InputRequired("Enter your username")],
+                           render_kw={"autocapitalize": "none", "spellcheck": "false"})
+    password = PasswordField("Password", validators=[InputRequired("Enter your password")])
+
+
+class CodeForm(FlaskForm):
+    code = StringField("6-digit code from your authenticator app",
+                       validators=[InputRequired("Enter the 6-digit code")],
+                       render_kw={"autofocus": True, "spellcheck": "false"})
+
+
+class LookupForm(FlaskForm):
+    code = StringField("Patient's reference code", validators=[InputRequired(
+        "Enter the reference code")], description="8 letters and numbers, for example 7K3M-Q9XZ. "
+        "Upper or lower case, with or without the dash.",
+        render_kw={"autofocus": True, "spellcheck": "false", "autocapitalize": "characters"})
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""

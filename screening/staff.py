@@ -6,17 +6,15 @@ role in the view. Every POST carries a CSRF token (Flask-WTF protects the whole 
 """
 
 import json
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy.exc import OperationalError
-from wtforms import PasswordField, StringField
-from wtforms.validators import InputRequired
 
 from . import i18n, staff_auth, staff_store
-from .domain import codes, fhir_export, summary
+from . import staff_presenter as presenter
+from .domain import codes, fhir_export
+from .forms import ActionForm, CodeForm, LoginForm, LookupForm
 from .models import Submission, utcnow
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -25,37 +23,6 @@ NOT_ACCEPTED = ("Sign-in details not accepted. Check them and try again; after s
                 "sign-in pauses for a few minutes.")
 CODE_NOT_ACCEPTED = ("That code was not accepted. Wait for a new code in your authenticator app "
                      "and try again.")
-
-FLAGS = {  # symbol and text, never colour alone
-    "acute": ("⚠⚠", "Acute: ASQ acuity “yes” – see now"),
-    "asq_positive": ("⚠", "ASQ positive"),
-    "item9": ("⚠", "PHQ-9 item 9 above 0"),
-    "none": ("–", "None"),
-}
-
-
-class LoginForm(FlaskForm):
-    username = StringField("Username", validators=[InputRequired("Enter your username")],
-                           render_kw={"autocapitalize": "none", "spellcheck": "false"})
-    password = PasswordField("Password", validators=[InputRequired("Enter your password")])
-
-
-class CodeForm(FlaskForm):
-    code = StringField("6-digit code from your authenticator app",
-                       validators=[InputRequired("Enter the 6-digit code")],
-                       render_kw={"autofocus": True, "spellcheck": "false"})
-
-
-class LookupForm(FlaskForm):
-    code = StringField("Patient's reference code", validators=[InputRequired(
-        "Enter the reference code")], description="8 letters and numbers, for example 7K3M-Q9XZ. "
-        "Upper or lower case, with or without the dash.",
-        render_kw={"autofocus": True, "spellcheck": "false", "autocapitalize": "characters"})
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something: only the CSRF token."""
-
 
 # --- the guard --------------------------------------------------------------------------------
 
@@ -164,13 +131,13 @@ def logout():
 @bp.get("/")
 def queue():
     """Today's submissions in the clinic's time zone: urgent safety flags first, then newest."""
-    start, end = _today()
+    start, end = presenter.today()
     rows = staff_store.submissions_between(start, end)
     earlier = staff_store.unacknowledged_flags_before(start)
     names = staff_store.usernames({s.acknowledged_by for s in rows if s.acknowledged_by})
-    return render_template("staff/queue.html", rows=[_row(s, names) for s in rows],
-                           earlier=[_row(s, names, with_date=True) for s in earlier],
-                           day=start.astimezone(_zone()))
+    return render_template("staff/queue.html", rows=[presenter.queue_row(s, names) for s in rows],
+                           earlier=[presenter.queue_row(s, names, with_date=True) for s in earlier],
+                           day=start.astimezone(presenter.clinic_zone()))
 
 
 @bp.route("/lookup", methods=["GET", "POST"])
@@ -228,7 +195,7 @@ def export_fhir(public_id: str):
 
     bundle = fhir_export.submission_bundle(found.answers, found.created_at, found.public_id)
     staff_store.audited("export", "success", g.staff.id, public_id)
-    stamp = found.created_at.astimezone(_zone()).strftime("%Y%m%d-%H%M")
+    stamp = found.created_at.astimezone(presenter.clinic_zone()).strftime("%Y%m%d-%H%M")
     return current_app.response_class(
         json.dumps(bundle, ensure_ascii=False, indent=2), mimetype="application/fhir+json",
         headers={"Content-Disposition": f'attachment; filename="phq9-{stamp}.json"'})
@@ -254,16 +221,6 @@ def _without_cookie(response):
     return response
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
-
-
-def _today() -> tuple[datetime, datetime]:
-    local = utcnow().astimezone(_zone())
-    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return start, start + timedelta(days=1)  # wall-clock arithmetic: DST days stay whole
-
-
 def _caps() -> dict:
     config = current_app.config
     return {"per_user": config["STAFF_LOOKUP_FAILURES_PER_USER_HOUR"],
@@ -278,48 +235,12 @@ def _submission_or_404(public_id: str) -> Submission:
     return found
 
 
-def _clock(moment: datetime | None) -> str:
-    return moment.astimezone(_zone()).strftime("%H:%M") if moment else ""
-
-
-def _acknowledgement(found: Submission, names: dict[int, str]) -> str | None:
-    if not found.acknowledged_at:
-        return None
-    who = names.get(found.acknowledged_by, "a former account")
-    return f"{who} at {found.acknowledged_at.astimezone(_zone()).strftime('%d %b %Y, %H:%M %Z')}"
-
-
 def _summary_context(found: Submission) -> dict:
     names = staff_store.usernames({found.acknowledged_by} if found.acknowledged_by else set())
-    return {"submission": found, "summary": _build(found),
+    return {"submission": found, "summary": presenter.build(found),
             "code": codes.display(found.code),
-            "acknowledgement": _acknowledgement(found, names),
+            "acknowledgement": presenter.acknowledgement(found, names),
             "can_acknowledge": g.staff.role == "clinician"}
-
-
-def treatment_verdict(result) -> str:
-    """The treatment-pattern label once that section exists; a dash until then."""
-    resistance = getattr(getattr(result, "treatment", None), "resistance", None)
-    return getattr(resistance, "label", None) or "—"
-
-
-def _build(found: Submission):
-    """The summary in the clinic's language (the patient may have answered in another)."""
-    return summary.build(found.answers, found.created_at.date(), i18n.clinic_language())
-
-
-def _row(found: Submission, names: dict[int, str], with_date: bool = False) -> dict:
-    result = _build(found)
-    phq9 = result.phq9
-    when = found.created_at.astimezone(_zone()).strftime("%d %b %H:%M") if with_date \
-        else _clock(found.created_at)
-    return {
-        "public_id": found.public_id, "time": when,
-        "code": codes.display(found.code), "safety_level": found.safety_level,
-        "phq9": f"{phq9.total} / 27 – {phq9.band.label}" if phq9.total is not None else "—",
-        "verdict": treatment_verdict(result), "flag": FLAGS.get(found.safety_level, FLAGS["none"]),
-        "printed": _clock(found.printed_at), "acknowledged": _acknowledgement(found, names),
-    }
 
 
 def _qr_svg(uri: str) -> str:

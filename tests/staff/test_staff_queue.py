@@ -4,7 +4,6 @@ text and symbol; no names."""
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -13,7 +12,6 @@ from sqlalchemy import select
 from screening.db import db
 from screening.domain import codes
 from screening.models import Submission
-from screening.staff import treatment_verdict
 from tests.staff.conftest import ACUTE, sign_in
 
 NOW = datetime(2026, 3, 10, 19, 0, tzinfo=UTC)  # 15:00 in New York (EDT, UTC-4)
@@ -116,9 +114,9 @@ def test_the_queue_shows_no_names_or_dates_of_birth(staff_client, make_user, add
     assert "date of birth" not in page and "name</th>" not in page
 
 
-def test_treatment_verdict_reads_the_summary_defensively():
-    assert treatment_verdict(SimpleNamespace()) == "—"
-    assert treatment_verdict(SimpleNamespace(treatment=None)) == "—"
-    labelled = SimpleNamespace(treatment=SimpleNamespace(
-        resistance=SimpleNamespace(label="Possible treatment-resistant pattern")))
-    assert treatment_verdict(labelled) == "Possible treatment-resistant pattern"
+def test_the_queue_shows_the_treatment_pattern_verdict(app, staff_client, make_user, add):
+    with time_machine.travel(NOW, tick=False):
+        sign_in(staff_client, make_user())
+        add(NOW - timedelta(minutes=5), "acute")
+        page = staff_client.get("/staff/").get_data(as_text=True)
+    assert "Pattern not met" in page
