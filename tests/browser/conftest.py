@@ -6,15 +6,11 @@ server in a separate JS-enabled context that carries the same cookies (the real 
 """
 
 import re
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from screening import create_app
-from screening.db import db
-from tests.chromium import CHROMIUM_MISSING, launch_options
+from tests.chromium import CHROMIUM_MISSING, LiveServer, launch_options
 
 PHONE = {"width": 390, "height": 844}
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
@@ -32,33 +28,11 @@ def pytest_runtest_makereport(item, call):
 
 # --- live server -----------------------------------------------------------------------------
 
-class LiveServer:
-    def __init__(self, app, server):
-        self.app = app
-        self.server = server
-        self.url = f"http://127.0.0.1:{server.server_port}"
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     database = tmp_path_factory.mktemp("browser-db") / "browser.db"
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "browser-test-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
-        # CSRF stays on: this is a real browser posting real forms.
-    })
-    with app.app_context():
-        db.create_all()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    yield LiveServer(app, server)
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with LiveServer.running(database, "browser-test-secret") as live:
+        yield live
 
 
 # --- Playwright ------------------------------------------------------------------------------

@@ -7,15 +7,12 @@ Screenshots: test-output/screenshots/spanish-*.png.
 
 import os
 import re
-import threading
 from pathlib import Path
 
 import pytest
 from spanish_helpers import DIAGNOSTIC_ES
-from werkzeug.serving import make_server
 
-from screening import create_app
-from screening.db import db
+from tests.chromium import LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -32,19 +29,8 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots
 @pytest.fixture(scope="module")
 def live_url(tmp_path_factory):
     database = tmp_path_factory.mktemp("spanish-browser") / "browser.db"
-    app = create_app({"TESTING": True, "SECRET_KEY": "spanish-browser-secret",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})  # CSRF stays on
-    with app.app_context():
-        db.create_all()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with LiveServer.running(database, "spanish-browser-secret") as live:
+        yield live.url
 
 
 @pytest.fixture

@@ -6,26 +6,20 @@ The live server speaks plain http on 127.0.0.1 with CSRF on: Chromium treats loo
 context, so it keeps the `__Host-staff` cookie (Secure) there; the test checks that it does.
 """
 
-import os
 import re
-import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyotp
 import pytest
-from werkzeug.serving import make_server
 
 import tests.conftest as shared
-from screening import create_app
 from screening.db import db
+from tests.chromium import LiveServer
 from tests.staff.conftest import ACUTE, PASSWORD, create_account
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 DESK = {"width": 1280, "height": 800}
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "staff"
 PATIENT_ANSWERS = getattr(shared, "REST_OF_FLOW", {}) | ACUTE
@@ -34,52 +28,8 @@ PATIENT_ANSWERS = getattr(shared, "REST_OF_FLOW", {}) | ACUTE
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     database = tmp_path_factory.mktemp("staff-browser") / "staff.db"
-    app = create_app({"TESTING": True, "SECRET_KEY": "staff-browser-secret",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})  # CSRF stays on
-    with app.app_context():
-        db.create_all()
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-def drive(body) -> None:
-    """Run `body(browser)` with its own Chromium in its own thread.
-
-    Playwright's sync API allows one running instance per thread, and tests/browser keeps one
-    open for the whole session; a thread of our own keeps the two suites independent.
-    """
-    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package. "
-                    "Browser tests never skip.", pytrace=False)
-    raised: list[BaseException] = []
-
-    def run() -> None:
-        from playwright.sync_api import sync_playwright
-
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS,
-                                                     headless=True)
-                try:
-                    body(browser)
-                finally:
-                    browser.close()
-        except BaseException as error:  # re-raised in the test's own thread
-            raised.append(error)
-
-    thread = threading.Thread(target=run, name="staff-browser")
-    thread.start()
-    thread.join(timeout=300)
-    assert not thread.is_alive(), "the browser test did not finish within 5 minutes"
-    if raised:
-        raise raised[0]
+    with LiveServer.running(database, "staff-browser-secret") as live:
+        yield live.app, live.url
 
 
 class Desk:
@@ -133,8 +83,8 @@ def finish_questionnaire(page, base: str) -> str:
     raise AssertionError("the questionnaire did not finish")
 
 
-def test_a_desk_shift_in_chromium(server):
-    drive(lambda browser: desk_shift(browser, *server))
+def test_a_desk_shift_in_chromium(browser, server):
+    desk_shift(browser, *server)
 
 
 def desk_shift(browser, app, base: str) -> None:
@@ -232,8 +182,8 @@ def desk_shift(browser, app, base: str) -> None:
             "staff/logout"} <= set(desk.checked)
 
 
-def test_the_print_page_works_without_javascript(server):
-    drive(lambda browser: print_without_javascript(browser, *server))
+def test_the_print_page_works_without_javascript(browser, server):
+    print_without_javascript(browser, *server)
 
 
 def print_without_javascript(browser, app, base: str) -> None:
