@@ -5,7 +5,6 @@ Debian's Chromium through Playwright (DESIGN.md §6); these tests fail, never sk
 Screenshots: test-output/screenshots/spanish-*.png.
 """
 
-import os
 import re
 from pathlib import Path
 
@@ -16,9 +15,6 @@ from tests.chromium import LiveServer
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 390, "height": 844}
 NARROW = {"width": 320, "height": 640}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
