@@ -1,8 +1,6 @@
 """Score the PHQ-9 in FHIR QuestionnaireResponses from their answers, never from a stated total.
 
-Items are recognised by linkId or by LOINC `item.code`: LOINC linkIds ("/44250-9", "44250-9", or a
-path ending in the code, as in the LHC-Forms and US Core Questionnaires), the German MII PROMs
-linkIds ("PHQ.1", and "PHQ-9.1" as in its Questionnaire) and the HL7 SDC example ("H1/T1/Q1").
+Items are recognised by linkId or by LOINC `item.code` (fhir_items.py lists the shapes).
 Answers are recognised by LOINC answer code, by the SDC example CodeSystem's own codes, by an
 `ordinalValue`/`itemWeight` extension, or by a plain number 0-3. The total is computed with the
 project's PHQ-9 scoring, so the missing-item rules of DESIGN.md §3 apply (item 9 is never imputed).
@@ -13,10 +11,12 @@ import re
 from dataclasses import asdict, dataclass
 from functools import cache
 
+from .fhir_items import LOINC, TOTAL, FhirScoreError, as_list, describe, items_by_role
 from .instruments import Option, phq9
 from .phq9 import Phq9Result, score
 
-LOINC = "http://loinc.org"
+__all__ = ["FhirScoreError", "Item9", "ScoreReport", "score_resource", "score_response"]
+
 SDC_PHQ9_ANSWERS = "http://hl7.org/fhir/uv/sdc/CodeSystem/CSPHQ9"
 WEIGHT_EXTENSIONS = frozenset({
     "http://hl7.org/fhir/StructureDefinition/ordinalValue",
@@ -29,14 +29,9 @@ SDC_ANSWER_CODES = {
     "More than half the days": 2,
     "Nearly every day": 3,
 }
-TOTAL = "total"
 LOWEST_TOTAL, HIGHEST_TOTAL = 0, 27
 UNSCORED_STATUSES = frozenset({"in-progress", "stopped", "entered-in-error"})
 NUMBER = re.compile(r"\s*-?\d+(\.\d+)?\s*")
-
-
-class FhirScoreError(ValueError):
-    """A resource that cannot be scored safely; the message says why in one line."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +76,7 @@ def _score_naming_the_response(response: dict, fallback_id: str | None) -> Score
 
 
 def score_response(response: dict, fallback_id: str | None = None) -> ScoreReport:
-    found = _items_by_role(response.get("item"))
+    found = items_by_role(response.get("item"))
     answers = {
         item_id: str(value)
         for item_id in phq9().item_ids
@@ -122,7 +117,7 @@ def _responses_in(resource: dict) -> list[tuple[dict, str | None]]:
 def _responses_in_bundle(bundle: dict) -> list[tuple[dict, str | None]]:
     responses = [
         (entry["resource"], entry.get("fullUrl"))
-        for entry in _as_list(bundle.get("entry"), "Bundle.entry")
+        for entry in as_list(bundle.get("entry"), "Bundle.entry")
         if isinstance(entry, dict)
         and isinstance(entry.get("resource"), dict)
         and entry["resource"].get("resourceType") == "QuestionnaireResponse"
@@ -132,113 +127,19 @@ def _responses_in_bundle(bundle: dict) -> list[tuple[dict, str | None]]:
     return responses
 
 
-def _as_list(value, what: str) -> list:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise FhirScoreError(f"{what} must be a list")
-    return value
-
-
-# --- Finding the items ---------------------------------------------------------------------
-
-
-@cache
-def _roles_by_link_id() -> dict[str, str]:
-    instrument = phq9()
-    numbered = dict(enumerate(instrument.item_ids, start=1))
-    numbered[len(numbered) + 1] = instrument.difficulty_id
-    roles = {}
-    for number, role in numbered.items():
-        for link_id in (f"PHQ.{number}", f"PHQ-9.{number}"):
-            roles[link_id] = role
-    for number, item_id in enumerate(instrument.item_ids, start=1):
-        roles[f"H1/T1/Q{number}"] = item_id
-    for link_id in ("PHQ.Score", "PHQ-9.Score", "H1/TS"):
-        roles[link_id] = TOTAL
-    return roles
-
-
-@cache
-def _roles_by_loinc() -> dict[str, str]:
-    instrument = phq9()
-    roles = {loinc: item_id for item_id, loinc in instrument.item_loinc.items()}
-    roles[instrument.difficulty_loinc] = instrument.difficulty_id
-    roles[instrument.loinc_total] = TOTAL
-    return roles
-
-
-@cache
-def _loinc_by_role() -> dict[str, str]:
-    return {role: loinc for loinc, role in _roles_by_loinc().items()}
-
-
-def _role_of(item: dict) -> str | None:
-    link_id = str(item.get("linkId", ""))
-    if link_id in _roles_by_link_id():
-        return _roles_by_link_id()[link_id]
-    last_segment = link_id.rsplit("/", 1)[-1]
-    if last_segment in _roles_by_loinc():
-        return _roles_by_loinc()[last_segment]
-    for coding in _as_list(item.get("code"), f"code of item {link_id}"):
-        if not isinstance(coding, dict):
-            raise FhirScoreError(f"a code of item {link_id} is not a JSON object")
-        if coding.get("system") in (None, LOINC) and coding.get("code") in _roles_by_loinc():
-            return _roles_by_loinc()[coding["code"]]
-    return None
-
-
-def _items_by_role(items) -> dict[str, dict]:
-    found = {}
-    for role, item in _walk(items):
-        if role in found:
-            raise FhirScoreError(f"{_describe(role)} appears more than once")
-        found[role] = item
-    return found
-
-
-def _walk(items) -> list[tuple[str, dict]]:
-    """(role, item) for each recognised item, at any depth; groups and display items pass."""
-    found = []
-    for item in _as_list(items, "item"):
-        if not isinstance(item, dict):
-            raise FhirScoreError("an item is not a JSON object")
-        role = _role_of(item)
-        if role is not None:
-            found.append((role, item))
-        elif item.get("answer"):
-            raise FhirScoreError(f"linkId {item.get('linkId')!r} matches no PHQ-9 item")
-        found.extend(_walk(_children(item)))
-    return found
-
-
-def _children(item: dict) -> list:
-    nested_in_answers = [
-        child
-        for answer in _as_list(item.get("answer"), "answer")
-        if isinstance(answer, dict)
-        for child in _as_list(answer.get("item"), "answer.item")
-    ]
-    return _as_list(item.get("item"), "item") + nested_in_answers
-
-
-def _describe(role: str) -> str:
-    return f"item {_loinc_by_role()[role]}"
-
-
 # --- Reading the answers -------------------------------------------------------------------
 
 
 def _single_answer(item: dict | None, role: str) -> dict | None:
     if item is None:
         return None
-    answers = _as_list(item.get("answer"), f"answer of {_describe(role)}")
+    answers = as_list(item.get("answer"), f"answer of {describe(role)}")
     if not answers:
         return None
     if len(answers) > 1:
-        raise FhirScoreError(f"{_describe(role)} has {len(answers)} answers; it takes one")
+        raise FhirScoreError(f"{describe(role)} has {len(answers)} answers; it takes one")
     if not isinstance(answers[0], dict):
-        raise FhirScoreError(f"the answer of {_describe(role)} is not a JSON object")
+        raise FhirScoreError(f"the answer of {describe(role)} is not a JSON object")
     return answers[0]
 
 
@@ -252,15 +153,15 @@ def _answer_score(answer: dict, role: str, codes: dict[str, dict[str, int]]) -> 
         return _coding_score(answer, role, codes)
     for key in ("valueInteger", "valueDecimal"):
         if key in answer:
-            return _plain_score(answer[key], f"answer {answer[key]!r} for {_describe(role)}")
+            return _plain_score(answer[key], f"answer {answer[key]!r} for {describe(role)}")
     given = ", ".join(sorted(key for key in answer if key.startswith("value"))) or "no value"
-    raise FhirScoreError(f"cannot score {given} for {_describe(role)}; expected a coded answer")
+    raise FhirScoreError(f"cannot score {given} for {describe(role)}; expected a coded answer")
 
 
 def _coding_score(answer: dict, role: str, codes: dict[str, dict[str, int]]) -> int:
     coding = answer["valueCoding"]
     if not isinstance(coding, dict):
-        raise FhirScoreError(f"the valueCoding of {_describe(role)} is not a JSON object")
+        raise FhirScoreError(f"the valueCoding of {describe(role)} is not a JSON object")
     code, system = coding.get("code"), coding.get("system")
     by_code = _score_for_code(code, system, codes)
     weight = _weight(coding, role)
@@ -268,10 +169,10 @@ def _coding_score(answer: dict, role: str, codes: dict[str, dict[str, int]]) -> 
         weight = _weight(answer, role)
     if by_code is None and weight is None:
         from_system = f" (system {system})" if system not in (None, LOINC) else ""
-        raise FhirScoreError(f"unknown answer code {code}{from_system} for {_describe(role)}")
+        raise FhirScoreError(f"unknown answer code {code}{from_system} for {describe(role)}")
     if by_code is not None and weight is not None and by_code != weight:
         raise FhirScoreError(
-            f"answer {code} for {_describe(role)} carries weight {weight}, "
+            f"answer {code} for {describe(role)} carries weight {weight}, "
             f"but the code means {by_code}"
         )
     return by_code if by_code is not None else weight
@@ -283,10 +184,10 @@ def _score_for_code(code, system, codes: dict[str, dict[str, int]]) -> int | Non
 
 
 def _weight(element: dict, role: str) -> int | None:
-    for extension in _as_list(element.get("extension"), "extension"):
+    for extension in as_list(element.get("extension"), "extension"):
         if isinstance(extension, dict) and extension.get("url") in WEIGHT_EXTENSIONS:
             value = extension.get("valueDecimal", extension.get("valueInteger"))
-            return _plain_score(value, f"answer weight {value!r} for {_describe(role)}")
+            return _plain_score(value, f"answer weight {value!r} for {describe(role)}")
     return None
 
 
