@@ -156,9 +156,24 @@ def done():
     if submission is None:
         return redirect(url_for("patient.start"))
     return render_template("patient/done.html", code=codes.display(submission.code),
+                           form=ConfirmForm(),
                            qr_svg=qr_svg(submission.code), crisis=crisis(),
                            summary=summary.build(submission.answers, submission.created_at.date(),
                                                  page_language()))
+
+
+@bp.post("/forget")
+def forget():
+    """A shared phone: remove this questionnaire from it; the clinic keeps what was sent."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not store.submission_for_draft(draft_token()):
+        save_or_busy(lambda: store.discard_draft(draft_token()))
+    response = current_app.make_response(render_template("patient/forgotten.html"))
+    response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    response.delete_cookie(current_app.config["DRAFT_COOKIE_NAME"], httponly=True,
+                           samesite="Lax", secure=request.is_secure)
+    return response
 
 
 @bp.get("/summary")

@@ -180,3 +180,26 @@ def test_every_flow_step_has_a_template(client, patient):
     patient.follow_to_review(SEVERE)
     for step in flow.visible_steps(SEVERE | {"safety_seen": "yes", "help_now_seen": "yes"}):
         assert client.get(f"/step/{step.number}").status_code == 200
+
+
+def test_a_shared_phone_can_forget_the_questionnaire(app, client, patient):
+    patient.complete(ALL_ZERO)
+    assert "Remove my answers from this phone" in client.get("/done").get_data(as_text=True)
+    response = client.post("/forget")
+    assert response.status_code == 200
+    assert response.headers["Clear-Site-Data"] == '"cache", "cookies", "storage"'
+    assert any(c.startswith("draft=;") for c in response.headers.getlist("Set-Cookie"))
+    assert client.get_cookie("draft") is None
+    assert location(client.get("/summary")).endswith("/")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
+
+
+def test_forgetting_an_unfinished_questionnaire_deletes_the_draft(app, client, patient):
+    from screening.models import Draft
+
+    patient.begin()
+    patient.answer("phq9_1", {"phq9_1": "2"})
+    client.post("/forget")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
