@@ -174,12 +174,9 @@ def form_data(step: flow.Step, answers: dict) -> dict:
     return data
 
 
-class NoticeForm(FlaskForm):
-    """A notice step only records that the patient saw it."""
-
-
 class ConfirmForm(FlaskForm):
-    """Start, start again, remove and the final submit carry nothing but the CSRF token."""
+    """A button that changes something (start, notice seen, remove, submit, print, acknowledge):
+    the form carries only the CSRF token."""
 
 
 # --- staff -----------------------------------------------------------------------------------
@@ -202,6 +199,3 @@ class LookupForm(FlaskForm):
         "Upper or lower case, with or without the dash.",
         render_kw={"autofocus": True, "spellcheck": "false", "autocapitalize": "characters"})
 
-
-class ActionForm(FlaskForm):
-    """A button that changes something: only the CSRF token."""

@@ -9,7 +9,7 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from . import store
 from .domain import flow
 from .domain.questions import all_questions
-from .forms import ConfirmForm, NoticeForm, form_class, form_data
+from .forms import ConfirmForm, form_class, form_data
 from .patient import bp, crisis, current_draft, draft_token, go_to, page_language, save_or_busy
 from .presenter import repeat_entries
 
@@ -49,9 +49,7 @@ def _must_answer_first(current: flow.Step, answers: dict) -> flow.Step | None:
 
 
 def _form_for(current: flow.Step, answers: dict):
-    if current.kind == "notice":
-        return NoticeForm()
-    if current.kind == "repeat":
+    if current.kind in ("notice", "repeat"):
         return ConfirmForm()
     return _step_form(current, answers)
 

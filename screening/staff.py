@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from . import i18n, staff_auth, staff_store
 from . import staff_presenter as presenter
 from .domain import codes, fhir_export
-from .forms import ActionForm, CodeForm, LoginForm, LookupForm
+from .forms import CodeForm, ConfirmForm, LoginForm, LookupForm
 from .models import Submission, utcnow
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -157,7 +157,7 @@ def submission(public_id: str):
     found = _submission_or_404(public_id)
     staff_store.audited("view", "success", g.staff.id, public_id)
     with i18n.in_language(i18n.clinic_language()):
-        return render_template("staff/submission.html", form=ActionForm(),
+        return render_template("staff/submission.html", form=ConfirmForm(),
                                **_summary_context(found))
 
 

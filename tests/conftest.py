@@ -47,6 +47,19 @@ def https_client(app):
 
 
 @pytest.fixture
+def csrf_app(tmp_path):
+    """An app with CSRF protection on, as in production (the `app` fixture turns it off)."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "k" * 32, "WTF_CSRF_ENABLED": True,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'csrf.db'}"})
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
 def runner(app):
     return app.test_cli_runner()
 

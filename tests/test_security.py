@@ -126,15 +126,6 @@ def test_no_answers_or_codes_in_any_url(client, patient):
         assert "phq9_" not in url and "asq_" not in url
 
 
-@pytest.fixture
-def csrf_app(tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": "k" * 32, "WTF_CSRF_ENABLED": True,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'csrf.db'}"})
-    with app.app_context():
-        db.create_all()
-    return app
-
-
 def test_every_post_route_refuses_a_missing_csrf_token(csrf_app):
     client = csrf_app.test_client()
     post_rules = [r for r in csrf_app.url_map.iter_rules() if "POST" in r.methods]

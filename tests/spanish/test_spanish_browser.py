@@ -34,6 +34,17 @@ def chromium(browser):
     return browser
 
 
+def no_other_treatments(patient) -> None:
+    """No augmentation, no talking therapy, no ECT or TMS, no earlier ketamine."""
+    patient.page.get_by_role("checkbox", name="Ninguno de estos").check()
+    patient.press("Continuar")
+    patient.answer("No")
+    patient.choose("No", "terapia electroconvulsiva")
+    patient.choose("No", "estimulación magnética")
+    patient.press("Continuar")
+    patient.answer("No")
+
+
 def spanish_context(chromium, live_url, viewport=PHONE, javascript=False):
     context = chromium.new_context(viewport=viewport, device_scale_factor=1, locale="es-US",
                                    java_script_enabled=javascript, base_url=live_url)
@@ -192,13 +203,7 @@ def walk_the_whole_flow(patient: Patient) -> None:
     patient.press("Guardar este medicamento")
     assert "Ha agregado 1 medicamento" in page.inner_text("main")
     patient.press("Continuar")
-    page.get_by_role("checkbox", name="Ninguno de estos").check()
-    patient.press("Continuar")
-    patient.answer("No")
-    patient.choose("No", "terapia electroconvulsiva")
-    patient.choose("No", "estimulación magnética")
-    patient.press("Continuar")
-    patient.answer("No")
+    no_other_treatments(patient)
 
     # Health questions.
     assert page.locator("h1").inner_text() == "Preguntas de salud para el clínico"
@@ -251,13 +256,7 @@ def test_no_sideways_scrolling_at_320_px_in_spanish(chromium, live_url):
         assert_fits(page)
         patient.follow("Volver a la lista")
         patient.press("Continuar – no he tomado ninguno")
-        page.get_by_role("checkbox", name="Ninguno de estos").check()
-        patient.press("Continuar")
-        patient.answer("No")
-        patient.choose("No", "terapia electroconvulsiva")
-        patient.choose("No", "estimulación magnética")
-        patient.press("Continuar")
-        patient.answer("No")
+        no_other_treatments(patient)
         patient.press("Continuar")
         while patient.path != "/review":
             assert_fits(page)

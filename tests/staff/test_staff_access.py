@@ -5,7 +5,6 @@ import re
 import pytest
 from sqlalchemy import select
 
-from screening import create_app
 from screening.db import db
 from screening.models import Submission
 from screening.staff import SIGN_IN_ENDPOINTS
@@ -131,22 +130,13 @@ def test_fhir_export_is_a_download_for_clinicians(app, staff_client, make_user, 
     assert audit_rows(app)[-1] == ("export", "success", 1, found.public_id)
 
 
-@pytest.fixture
-def csrf_app(tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": "k" * 32, "WTF_CSRF_ENABLED": True,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'csrf.db'}"})
-    with app.app_context():
-        db.create_all()
-    app.test_client_class = HttpsClient
-    return app
-
-
 def csrf_token(client, url: str) -> str:
     page = client.get(url).get_data(as_text=True)
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
 
 def test_every_staff_post_needs_a_csrf_token_even_when_signed_in(csrf_app):
+    csrf_app.test_client_class = HttpsClient  # the staff cookie is __Host-: Secure only
     user = create_account(csrf_app, role="clinician")
     client = csrf_app.test_client()
     origin = {"Referer": "https://localhost/staff/login"}

@@ -13,16 +13,16 @@ from pathlib import Path
 import pyotp
 import pytest
 
-import tests.conftest as shared
 from screening.db import db
 from tests.chromium import LiveServer
+from tests.conftest import REST_OF_FLOW
 from tests.staff.conftest import ACUTE, PASSWORD, create_account
 
 pytestmark = pytest.mark.browser
 
 DESK = {"width": 1280, "height": 800}
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "staff"
-PATIENT_ANSWERS = getattr(shared, "REST_OF_FLOW", {}) | ACUTE
+PATIENT_ANSWERS = REST_OF_FLOW | ACUTE
 
 
 @pytest.fixture(scope="module")
