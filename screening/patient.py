@@ -38,8 +38,7 @@ def draft_token() -> str | None:
     return request.cookies.get(current_app.config["DRAFT_COOKIE_NAME"])
 
 
-def current_draft():
-    # After a write the session expires the object, so reading it again fetches fresh answers.
+def current_draft() -> store.DraftState | None:
     return g.draft
 
 
@@ -72,7 +71,7 @@ def begin():
     if not ConfirmForm().validate_on_submit():
         abort(400)
     token = draft_token()
-    if current_draft() is None or store.submission_for_draft(token):
+    if current_draft() is None or current_draft().submitted:
         token = store.new_draft_token()
         save_or_busy(lambda: store.create_draft(token, language=page_language()))
     draft = store.find_draft(token, current_app.config["DRAFT_RETENTION_HOURS"])
@@ -121,7 +120,7 @@ def _return_to(target: str) -> str:
 @bp.get("/review")
 def review():
     draft = current_draft()
-    if draft is None or store.submission_for_draft(draft_token()):
+    if draft is None or draft.submitted:
         return redirect(url_for("patient.start"))
     missing = flow.first_incomplete(draft.answers)
     if missing:

@@ -17,7 +17,7 @@ from .presenter import repeat_entries
 @bp.route("/step/<int:number>", methods=["GET", "POST"])
 def step(number: int):
     draft, current = current_draft(), flow.step_by_number(number, page_language())
-    if draft is None or store.submission_for_draft(draft_token()):
+    if draft is None or draft.submitted:
         return redirect(url_for("patient.start"))
     if current is None:
         abort(404)
@@ -28,10 +28,9 @@ def step(number: int):
     form = _form_for(current, draft.answers)
     if form.validate_on_submit():
         try:
-            store.save_answers(draft_token(), _answers_from(current, form))
+            answers = store.save_answers(draft_token(), _answers_from(current, form))
         except store.StorageBusy:
             return _render_step(current, form, draft.answers, change, status=503)
-        answers = current_draft().answers
         following = flow.first_incomplete(answers) if change else flow.next_step(current, answers)
         return go_to(following, change)
     status = 400 if request.method == "POST" else 200
@@ -97,7 +96,7 @@ def _render_step(current, form, answers, change, status=200):
 def repeat_item(number: int, item_id: str):
     """Add or edit one entry of a repeating step, such as one antidepressant trial."""
     draft, current = current_draft(), flow.step_by_number(number, page_language())
-    if draft is None or store.submission_for_draft(draft_token()):
+    if draft is None or draft.submitted:
         return redirect(url_for("patient.start"))
     if current is None or current.kind != "repeat" or not _valid_item_id(item_id):
         abort(404)

@@ -2,9 +2,10 @@
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -49,11 +50,34 @@ class _Busy:
         return False
 
 
-def find_draft(token: str | None, max_age_hours: int) -> Draft | None:
+@dataclass(frozen=True)
+class DraftState:
+    """What a patient request needs to know of its draft, read in one query."""
+
+    answers: dict
+    language: str
+    updated_at: datetime
+    submitted: bool
+
+
+# Every patient request reads this, so it is built once and read without the ORM: a plain row,
+# with whether the draft was already sent, costs a fraction of two ORM queries.
+_DRAFT_STATE = (
+    select(Draft.answers, Draft.language, Draft.updated_at, Submission.id.is_not(None))
+    .outerjoin(Submission, Submission.draft_key == Draft.token_hash)
+    .where(Draft.token_hash == bindparam("token_hash"))
+)
+
+
+def find_draft(token: str | None, max_age_hours: int) -> DraftState | None:
     if not token:
         return None
-    draft = db.session.scalar(select(Draft).where(Draft.token_hash == _hash(token)))
-    if draft and draft.updated_at < utcnow() - timedelta(hours=max_age_hours):
+    row = db.session.connection().execute(_DRAFT_STATE, {"token_hash": _hash(token)}).first()
+    if row is None:
+        return None
+    draft = DraftState(answers=row[0] or {}, language=row[1], updated_at=row[2],
+                       submitted=bool(row[3]))
+    if draft.updated_at < utcnow() - timedelta(hours=max_age_hours):
         return None
     return draft
 
@@ -63,8 +87,8 @@ def create_draft(token: str, language: str = "en") -> None:
         session.add(Draft(token_hash=_hash(token), answers={}, language=language))
 
 
-def save_answers(token: str, new_answers: dict) -> None:
-    """Merge one step's answers into the draft in its own committed transaction."""
+def save_answers(token: str, new_answers: dict) -> dict:
+    """Merge one step's answers into the draft in its own committed transaction; returns all."""
     with _Busy() as session:
         # FOR UPDATE: on PostgreSQL a concurrent save of the same draft waits here instead of
         # reading the old answers and overwriting the other save (SQLite: BEGIN IMMEDIATE).
@@ -74,8 +98,9 @@ def save_answers(token: str, new_answers: dict) -> None:
         if draft is None:
             draft = Draft(token_hash=_hash(token), answers={})
             session.add(draft)
-        draft.answers = {**(draft.answers or {}), **new_answers}
+        draft.answers = merged = {**(draft.answers or {}), **new_answers}
         draft.updated_at = utcnow()
+    return merged
 
 
 def set_draft_language(token: str, language: str) -> None:
@@ -139,7 +164,7 @@ def _insert_ignoring_duplicate_draft(session, values: dict) -> None:
     session.execute(statement)
 
 
-def submit(token: str, draft: Draft) -> Submission:
+def submit(token: str, draft: DraftState) -> Submission:
     """Exactly one submission per draft, however often or concurrently submit is pressed."""
     answers = flow.answers_in_flow(draft.answers)
     # The instrument version recorded is the form the patient answered (English or Spanish).

@@ -96,10 +96,10 @@ def test_simultaneous_saves_of_one_draft_lose_no_answer(app, monkeypatch):
     def save(index, barrier):
         with app.app_context():
             barrier.wait()
-            store.save_answers(token, {f"phq9_{index + 1}": str(index % 4)})
+            return store.save_answers(token, {f"phq9_{index + 1}": str(index % 4)})
 
     results = _run_together(4, save)
-    assert results == [None] * 4
+    assert [saved[f"phq9_{i + 1}"] for i, saved in enumerate(results)] == ["0", "1", "2", "3"]
     monkeypatch.setattr(store, "utcnow", real_utcnow)
     with app.app_context():
         answers = store.find_draft(token, 72).answers

@@ -51,6 +51,19 @@ def test_draft_round_trip_merges_steps(app):
         assert _count(Draft) == 1
 
 
+def test_the_draft_read_says_whether_it_was_already_sent(app):
+    sent, open_ = store.new_draft_token(), store.new_draft_token()
+    with app.app_context():
+        for token in (sent, open_):
+            store.create_draft(token)
+            store.save_answers(token, {f"phq9_{n}": "1" for n in range(1, 10)})
+        store.submit(sent, store.find_draft(sent, 72))
+    with app.app_context():
+        assert store.find_draft(sent, 72).submitted is True
+        assert store.find_draft(open_, 72).submitted is False
+        assert store.find_draft(open_, 72).answers["phq9_9"] == "1"
+
+
 def test_the_cookie_token_is_never_stored(app):
     token = store.new_draft_token()
     with app.app_context():
