@@ -90,8 +90,9 @@ def _quiet_request_logging(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import fhir_views, patient, staff
+    from . import fhir_views, patient, staff, step_pages
 
+    step_pages.init_app(app)
     app.register_blueprint(patient.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(fhir_views.bp)

@@ -6,11 +6,11 @@ sends them to where they belong; on a change from the review page they return th
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 
-from . import store
+from . import step_pages, store
 from .domain import flow
 from .domain.questions import all_questions
 from .forms import ConfirmForm, form_class, form_data
-from .patient import bp, crisis, current_draft, draft_token, go_to, page_language, save_or_busy
+from .patient import bp, current_draft, draft_token, go_to, page_language, save_or_busy
 from .presenter import repeat_entries
 
 
@@ -25,6 +25,8 @@ def step(number: int):
     blocked = _must_answer_first(current, draft.answers)
     if blocked:
         return go_to(blocked, change)
+    if request.method == "GET" and step_pages.has_blank_page(current):
+        return step_pages.render_filled(_page(current, draft.answers, change), draft.answers)
     form = _form_for(current, draft.answers)
     if form.validate_on_submit():
         try:
@@ -68,25 +70,22 @@ def _answers_from(current: flow.Step, form) -> dict:
     return form.answers()
 
 
-def _render_step(current, form, answers, change, status=200):
+def _page(current: flow.Step, answers: dict, change: bool) -> step_pages.StepPage:
     back = flow.previous_step(current, answers)
-    context = {
-        "step": current, "form": form, "change": change,
-        "section": flow.sections(current.language)[current.section],
-        "progress": flow.progress_text(current, answers, current.language),
-        "back_url": url_for("patient.review") if change else (
+    return step_pages.StepPage(
+        number=current.number, language=current.language, change=change,
+        progress=flow.progress_text(current, answers, current.language),
+        back_url=url_for("patient.review") if change else (
             url_for("patient.step", number=back.number) if back else url_for("patient.start")),
-        "crisis": crisis(),
-        "questions": all_questions(current.language),
-        "busy": status == 503,
-    }
-    names = {
-        "notice": [f"patient/notice_{current.id}.html"],
-        "repeat": [f"patient/repeat_{current.id}.html", "patient/repeat.html"],
-    }.get(current.kind, [f"patient/step_{current.section}.html", "patient/step.html"])
-    if current.kind == "repeat":
-        context["entries"] = repeat_entries(current, answers)
-    response = current_app.make_response((render_template(names, **context), status))
+        path=request.full_path.rstrip("?"),
+    )
+
+
+def _render_step(current: flow.Step, form, answers: dict, change: bool, status: int = 200):
+    entries = repeat_entries(current, answers) if current.kind == "repeat" else None
+    html = step_pages.render(_page(current, answers, change), form, entries=entries,
+                             busy=status == 503)
+    response = current_app.make_response((html, status))
     if status == 503:
         response.headers["Retry-After"] = "5"
     return response
