@@ -60,8 +60,8 @@ class DraftState:
     submitted: bool
 
 
-# Every patient request reads this, so it is built once and read without the ORM: a plain row,
-# with whether the draft was already sent, costs a fraction of two ORM queries.
+# Every patient request reads this, so it is built once and read without the ORM: one plain row,
+# saying also whether the draft was already sent, costs a fraction of two ORM queries.
 _DRAFT_STATE = (
     select(Draft.answers, Draft.language, Draft.updated_at, Submission.id.is_not(None))
     .outerjoin(Submission, Submission.draft_key == Draft.token_hash)
@@ -72,7 +72,8 @@ _DRAFT_STATE = (
 def find_draft(token: str | None, max_age_hours: int) -> DraftState | None:
     if not token:
         return None
-    row = db.session.connection().execute(_DRAFT_STATE, {"token_hash": _hash(token)}).first()
+    with db.engine.connect() as connection:  # not the ORM session: a GET then never opens one
+        row = connection.execute(_DRAFT_STATE, {"token_hash": _hash(token)}).first()
     if row is None:
         return None
     draft = DraftState(answers=row[0] or {}, language=row[1], updated_at=row[2],

@@ -27,11 +27,12 @@ class Condition:
     value: object
 
     def holds(self, answers: dict) -> bool:
-        values = [answers.get(item) for item in self.items]
+        # Every request walks the whole flow a few times, so this stays a plain loop.
         if self.kind == "any_at_least":
-            return any(_as_int(v) is not None and _as_int(v) >= self.value for v in values)
+            return any(_at_least(answers.get(item), self.value) for item in self.items)
         accepted = self.value if isinstance(self.value, list) else [self.value]
-        return any(v in accepted for v in values if isinstance(v, str))
+        return any(isinstance(answers.get(item), str) and answers[item] in accepted
+                   for item in self.items)
 
 
 @dataclass(frozen=True)
@@ -74,11 +75,11 @@ class Step:
         )
 
 
-def _as_int(value) -> int | None:
+def _at_least(value, minimum) -> bool:
     try:
-        return int(value)
+        return int(value) >= minimum
     except (TypeError, ValueError):
-        return None
+        return False
 
 
 def _condition(raw: dict | None) -> Condition | None:
