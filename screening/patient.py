@@ -75,7 +75,7 @@ def begin():
         token = store.new_draft_token()
         save_or_busy(lambda: store.create_draft(token, language=page_language()))
     draft = store.find_draft(token, current_app.config["DRAFT_RETENTION_HOURS"])
-    target = flow.first_incomplete(draft.answers) or flow.steps()[0]
+    target = flow.Path(draft.answers).first_incomplete() or flow.steps()[0]
     return _with_draft_cookie(go_to(target), token)
 
 
@@ -122,7 +122,7 @@ def review():
     draft = current_draft()
     if draft is None or draft.submitted:
         return redirect(url_for("patient.start"))
-    missing = flow.first_incomplete(draft.answers)
+    missing = flow.Path(draft.answers).first_incomplete()
     if missing:
         return go_to(missing)
     return render_template("patient/review.html", rows=review_rows(draft.answers, page_language()),
@@ -140,8 +140,9 @@ def submit():
         return redirect(url_for("patient.start"))
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if flow.first_incomplete(draft.answers):
-        return go_to(flow.first_incomplete(draft.answers))
+    missing = flow.Path(draft.answers).first_incomplete()
+    if missing:
+        return go_to(missing)
     try:
         store.submit(token, draft)
     except store.StorageBusy:

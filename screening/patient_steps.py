@@ -22,27 +22,28 @@ def step(number: int):
     if current is None:
         abort(404)
     change = request.args.get("change") == "1"
-    blocked = _must_answer_first(current, draft.answers)
+    path = flow.Path(draft.answers)
+    blocked = _must_answer_first(current, path)
     if blocked:
         return go_to(blocked, change)
     if request.method == "GET" and step_pages.has_blank_page(current):
-        return step_pages.render_filled(_page(current, draft.answers, change), draft.answers)
+        return step_pages.render_filled(_page(current, path, change), draft.answers)
     form = _form_for(current, draft.answers)
     if form.validate_on_submit():
         try:
             answers = store.save_answers(draft_token(), _answers_from(current, form))
         except store.StorageBusy:
             return _render_step(current, form, draft.answers, change, status=503)
-        following = flow.first_incomplete(answers) if change else flow.next_step(current, answers)
-        return go_to(following, change)
+        after = flow.Path(answers)
+        return go_to(after.first_incomplete() if change else after.next_step(current), change)
     status = 400 if request.method == "POST" else 200
     return _render_step(current, form, draft.answers, change, status=status)
 
 
-def _must_answer_first(current: flow.Step, answers: dict) -> flow.Step | None:
+def _must_answer_first(current: flow.Step, path: flow.Path) -> flow.Step | None:
     """A step the patient has not reached yet, or no longer needs, sends them where they belong."""
-    first_open = flow.first_incomplete(answers)
-    if not current.applies(answers):
+    first_open = path.first_incomplete()
+    if not current.applies(path.answers):
         return first_open
     if first_open is not None and first_open.number < current.number:
         return first_open
@@ -70,11 +71,11 @@ def _answers_from(current: flow.Step, form) -> dict:
     return form.answers()
 
 
-def _page(current: flow.Step, answers: dict, change: bool) -> step_pages.StepPage:
-    back = flow.previous_step(current, answers)
+def _page(current: flow.Step, path: flow.Path, change: bool) -> step_pages.StepPage:
+    back = path.previous_step(current)
     return step_pages.StepPage(
         number=current.number, language=current.language, change=change,
-        progress=flow.progress_text(current, answers, current.language),
+        progress=path.progress_text(current, current.language),
         back_url=url_for("patient.review") if change else (
             url_for("patient.step", number=back.number) if back else url_for("patient.start")),
         path=request.full_path.rstrip("?"),
@@ -83,7 +84,7 @@ def _page(current: flow.Step, answers: dict, change: bool) -> step_pages.StepPag
 
 def _render_step(current: flow.Step, form, answers: dict, change: bool, status: int = 200):
     entries = repeat_entries(current, answers) if current.kind == "repeat" else None
-    html = step_pages.render(_page(current, answers, change), form, entries=entries,
+    html = step_pages.render(_page(current, flow.Path(answers), change), form, entries=entries,
                              busy=status == 503)
     response = current_app.make_response((html, status))
     if status == 503:
@@ -99,7 +100,7 @@ def repeat_item(number: int, item_id: str):
         return redirect(url_for("patient.start"))
     if current is None or current.kind != "repeat" or not _valid_item_id(item_id):
         abort(404)
-    blocked = _must_answer_first(current, draft.answers)
+    blocked = _must_answer_first(current, flow.Path(draft.answers))
     if blocked and blocked.number < current.number:
         return go_to(blocked)
     if item_id == "new":

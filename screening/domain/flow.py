@@ -157,11 +157,6 @@ def sections(language: str = DEFAULT_LANGUAGE) -> dict[str, Section]:
     }
 
 
-def progress_text(current: Step, answers: dict, language: str = DEFAULT_LANGUAGE) -> str:
-    position, count = progress(current, answers)
-    return sections(language)[current.section].progress.format(n=position, m=count)
-
-
 def step_by_number(number: int, language: str = DEFAULT_LANGUAGE) -> Step | None:
     return next((step for step in steps(language) if step.number == number), None)
 
@@ -170,24 +165,32 @@ def visible_steps(answers: dict) -> tuple[Step, ...]:
     return tuple(step for step in steps() if step.applies(answers))
 
 
-def first_incomplete(answers: dict) -> Step | None:
-    return next((s for s in visible_steps(answers) if not s.is_complete(answers)), None)
+class Path:
+    """The steps some answers make visible, worked out once for every question a page asks."""
 
+    def __init__(self, answers: dict):
+        self.answers = answers
+        self.steps = visible_steps(answers)
 
-def next_step(current: Step, answers: dict) -> Step | None:
-    return next((s for s in visible_steps(answers) if s.number > current.number), None)
+    def first_incomplete(self) -> Step | None:
+        return next((s for s in self.steps if not s.is_complete(self.answers)), None)
 
+    def next_step(self, current: Step) -> Step | None:
+        return next((s for s in self.steps if s.number > current.number), None)
 
-def previous_step(current: Step, answers: dict) -> Step | None:
-    earlier = [s for s in visible_steps(answers) if s.number < current.number]
-    return earlier[-1] if earlier else None
+    def previous_step(self, current: Step) -> Step | None:
+        earlier = [s for s in self.steps if s.number < current.number]
+        return earlier[-1] if earlier else None
 
+    def progress(self, current: Step) -> tuple[int, int]:
+        """Position among the visible steps of its section: (3, 9) for 'Question 3 of 9'."""
+        same_section = [s for s in self.steps if s.section == current.section]
+        position = next((i for i, s in enumerate(same_section, start=1) if s.id == current.id), 1)
+        return position, len(same_section)
 
-def progress(current: Step, answers: dict) -> tuple[int, int]:
-    """Position among the visible steps of its section: (3, 9) for 'Question 3 of 9'."""
-    same_section = [s for s in visible_steps(answers) if s.section == current.section]
-    position = next((i for i, s in enumerate(same_section, start=1) if s.id == current.id), 1)
-    return position, len(same_section)
+    def progress_text(self, current: Step, language: str = DEFAULT_LANGUAGE) -> str:
+        position, count = self.progress(current)
+        return sections(language)[current.section].progress.format(n=position, m=count)
 
 
 def answers_in_flow(answers: dict) -> dict:
