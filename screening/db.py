@@ -6,10 +6,11 @@ once with SQLITE_BUSY instead of waiting.
 """
 
 from contextlib import contextmanager
+from functools import cache
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import Select, event
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase
 
 IMMEDIATE = "screening_begin_immediate"
@@ -57,3 +58,38 @@ def write_transaction():
     except BaseException:
         session.rollback()
         raise
+
+
+def first_row(statement: Select, **params) -> tuple | None:
+    """The first row of a read-only SELECT, run on a pooled DB-API connection.
+
+    For the one read every patient request makes: SQLAlchemy's execution layer (a transaction
+    begun and rolled back, result objects) costs several times the query itself. The SQL, its
+    parameters and the decoding of each column are still SQLAlchemy's, compiled once per dialect,
+    so SQLite and PostgreSQL return the same values as a normal execute would. Parameters are
+    passed as given, so they must be plain values such as strings.
+    """
+    compiled, decoders = _compiled(statement, db.engine.dialect)
+    values = compiled.construct_params(params)
+    if compiled.positiontup is not None:  # SQLite's "?" placeholders
+        values = [values[name] for name in compiled.positiontup]
+    connection = db.engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(compiled.string, values)
+        row = cursor.fetchone()
+        cursor.close()
+    finally:
+        connection.close()  # back to the pool, which rolls back whatever the driver began
+    if row is None:
+        return None
+    pairs = zip(decoders, row, strict=True)
+    return tuple(decode(value) if decode else value for decode, value in pairs)
+
+
+@cache
+def _compiled(statement: Select, dialect: Dialect):
+    compiled = statement.compile(dialect=dialect)
+    decoders = [column.type.dialect_impl(dialect).result_processor(dialect, None)
+                for column in statement.selected_columns]
+    return compiled, decoders

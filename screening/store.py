@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from .db import db, write_transaction
+from .db import db, first_row, write_transaction
 from .domain import codes, flow, summary
 from .models import Draft, Submission, utcnow
 
@@ -60,8 +60,7 @@ class DraftState:
     submitted: bool
 
 
-# Every patient request reads this, so it is built once and read without the ORM: one plain row,
-# saying also whether the draft was already sent, costs a fraction of two ORM queries.
+# Every patient request reads this: one plain row that also says whether the draft was sent.
 _DRAFT_STATE = (
     select(Draft.answers, Draft.language, Draft.updated_at, Submission.id.is_not(None))
     .outerjoin(Submission, Submission.draft_key == Draft.token_hash)
@@ -72,8 +71,7 @@ _DRAFT_STATE = (
 def find_draft(token: str | None, max_age_hours: int) -> DraftState | None:
     if not token:
         return None
-    with db.engine.connect() as connection:  # not the ORM session: a GET then never opens one
-        row = connection.execute(_DRAFT_STATE, {"token_hash": _hash(token)}).first()
+    row = first_row(_DRAFT_STATE, token_hash=_hash(token))
     if row is None:
         return None
     draft = DraftState(answers=row[0] or {}, language=row[1], updated_at=row[2],
