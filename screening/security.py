@@ -30,12 +30,18 @@ def refuse_cross_site_posts():
         abort(403)
 
 
+PAGE_HEADERS = [*HEADERS.items(), ("Cache-Control", "no-store"), ("Pragma", "no-cache")]
+STATIC_HEADERS = [*HEADERS.items(), ("Cache-Control", "public, max-age=3600")]
+
+
 def add_security_headers(response):
-    response.headers.update(HEADERS)
-    if request.endpoint == "static":
-        response.headers["Cache-Control"] = "public, max-age=3600"
-    else:
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Pragma"] = "no-cache"
+    """Ours replace any a view set, so no view can weaken them."""
+    ours = STATIC_HEADERS if request.endpoint == "static" else PAGE_HEADERS
+    present = {name.lower() for name, _value in response.headers}
+    for name, value in ours:
+        if name.lower() in present:
+            response.headers[name] = value
+    # Appended in one go: setting each header in turn rescans the list every time.
+    response.headers.extend([(name, value) for name, value in ours if name.lower() not in present])
     response.headers.pop("Server", None)
     return response

@@ -10,7 +10,7 @@ import time_machine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from screening import create_app, store
+from screening import create_app, security, store
 from screening.db import db
 from screening.domain import flow
 from tests.conftest import Patient, step_number
@@ -78,6 +78,22 @@ def test_every_get_route_and_error_page_sends_the_headers(app, client, patient):
 def test_static_files_may_be_cached_html_may_not(client):
     assert "max-age" in client.get("/static/screen.css").headers["Cache-Control"]
     assert client.get("/").headers["Cache-Control"] == "no-store"
+
+
+def test_a_view_cannot_weaken_the_headers(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": "s" * 32,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'weak.db'}"})
+
+    @app.get("/framed")
+    def framed():
+        return "page", {"X-Frame-Options": "SAMEORIGIN", "cache-control": "public",
+                        "Content-Security-Policy": "default-src *"}
+
+    response = app.test_client().get("/framed")
+    assert response.headers.getlist("X-Frame-Options") == ["DENY"]
+    assert response.headers.getlist("Cache-Control") == ["no-store"]
+    assert response.headers.getlist("Content-Security-Policy") == [security.CSP]
+    assert_security_headers(response)
 
 
 def test_server_error_page_is_generic_and_has_headers(app_with_crash, caplog):

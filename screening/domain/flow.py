@@ -76,10 +76,7 @@ class Step:
 
 
 def _at_least(value, minimum) -> bool:
-    try:
-        return int(value) >= minimum
-    except (TypeError, ValueError):
-        return False
+    return isinstance(value, str) and value.isdecimal() and int(value) >= minimum
 
 
 def _condition(raw: dict | None) -> Condition | None:
