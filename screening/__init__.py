@@ -21,8 +21,18 @@ migrate = Migrate()
 class SecureWhenHttpsSessionInterface(SecureCookieSessionInterface):
     """The CSRF session cookie is Secure whenever the request came over HTTPS."""
 
+    def __init__(self):
+        self._serializers = {}
+
     def get_cookie_secure(self, app):
         return app.config["SESSION_COOKIE_SECURE"] or request.is_secure
+
+    def get_signing_serializer(self, app):
+        # Flask builds one per request; one per set of keys does, and a rotated key still counts.
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if keys not in self._serializers:
+            self._serializers[keys] = super().get_signing_serializer(app)
+        return self._serializers[keys]
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from itsdangerous import BadSignature
 
 from screening import create_app, security, store
 from screening.db import db
@@ -242,3 +243,13 @@ def test_random_posts_to_every_post_route_never_cause_a_server_error(app, client
     url = fill_rule(rule, data.draw)
     response = client.post(url, data=fields)
     assert response.status_code < 500, (url, fields)
+
+
+def test_the_session_signature_follows_a_rotated_secret_key(app):
+    interface = app.session_interface
+    signed = interface.get_signing_serializer(app).dumps({"csrf_token": "t"})
+    app.config["SECRET_KEY"], app.config["SECRET_KEY_FALLBACKS"] = "rotated-secret", ["test-secret"]
+    assert interface.get_signing_serializer(app).loads(signed) == {"csrf_token": "t"}
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    with pytest.raises(BadSignature):
+        interface.get_signing_serializer(app).loads(signed)
