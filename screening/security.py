@@ -30,7 +30,8 @@ def refuse_cross_site_posts():
         abort(403)
 
 
-PAGE_HEADERS = [*HEADERS.items(), ("Cache-Control", "no-store"), ("Pragma", "no-cache")]
+# No Pragma: Cache-Control: no-store is what every browser and proxy in use honours (A5).
+PAGE_HEADERS = [*HEADERS.items(), ("Cache-Control", "no-store")]
 STATIC_HEADERS = [*HEADERS.items(), ("Cache-Control", "public, max-age=3600")]
 
 
