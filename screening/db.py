@@ -2,15 +2,19 @@
 
 SQLite: WAL with synchronous=FULL (a commit survives power loss), a busy timeout, and writes that
 start with BEGIN IMMEDIATE, because a deferred transaction that reads and then writes fails at
-once with SQLITE_BUSY instead of waiting.
+once with SQLITE_BUSY instead of waiting. A writer waiting for another is retried every half
+millisecond up to the busy timeout: SQLite's own busy handler sleeps 1, 2, 5 ... 100 ms between
+tries, so in a queue of writers some would wait several times longer than the queue ahead of them.
 """
 
+import time
 from contextlib import contextmanager
 from functools import cache
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Select, event
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase
 
 IMMEDIATE = "screening_begin_immediate"
@@ -42,8 +46,30 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        immediate = connection.get_execution_options().get(IMMEDIATE)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if connection.get_execution_options().get(IMMEDIATE):
+            _begin_immediate(connection, busy_timeout_ms)
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+RETRY_PAUSE_S = 0.0005
+
+
+def _begin_immediate(connection: Connection, busy_timeout_ms: int) -> None:
+    """Take the write lock, trying again every RETRY_PAUSE_S until the busy timeout runs out."""
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    connection.exec_driver_sql("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as error:
+                if "locked" not in str(error.orig) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(RETRY_PAUSE_S)
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
 
 
 @contextmanager
