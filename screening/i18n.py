@@ -9,6 +9,7 @@ per language in the data files (screening/domain/locales.py).
 
 from contextlib import contextmanager
 
+from babel import Locale
 from flask import Flask, current_app, g, request
 from flask_babel import Babel, force_locale, get_locale
 from flask_babel import lazy_gettext as _l
@@ -29,6 +30,8 @@ LANGUAGE_NAMES = {"en": _l("English"), "es": _l("Spanish")}
 COOKIE_MAX_AGE = 30 * 24 * 3600
 
 babel = Babel()
+# Parsed once: Flask-Babel would parse the selector's answer again on every request.
+_LOCALES = {code: Locale.parse(code) for code in LANGUAGES}
 
 
 def init_app(app: Flask) -> None:
@@ -61,11 +64,12 @@ def browser_language() -> str:
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
 
 
-def select_language() -> str:
+def select_language() -> Locale:
     """Flask-Babel's locale selector (see the module docstring for the order)."""
     if request.blueprint == "staff":
-        return clinic_language()
-    return (supported(g.get("draft_language")) or cookie_language() or browser_language())
+        return _LOCALES[clinic_language()]
+    code = supported(g.get("draft_language")) or cookie_language() or browser_language()
+    return _LOCALES[code]
 
 
 def current_language() -> str:
