@@ -1,7 +1,6 @@
 """Staff fixtures: accounts with a known password and authenticator, a signed-in HTTPS client,
 and finished submissions made through the patient flow."""
 
-import re
 from datetime import UTC, datetime
 
 import pyotp
@@ -13,6 +12,7 @@ from screening.db import db
 from screening.models import StaffUser, Submission
 from screening.staff_models import AuditEvent
 from tests.conftest import HttpsClient, Patient
+from tests.storage.helpers import displayed_code
 
 PASSWORD = "correct horse battery staple"
 COOKIE = "__Host-staff"
@@ -96,7 +96,7 @@ def submit(app):
         response = patient.complete(answers)
         assert response.status_code == 302
         done = patient.client.get("/done").get_data(as_text=True)
-        code = re.search(r"[0-9A-Z]{4}-[0-9A-Z]{4}", done)[0].replace("-", "")
+        code = displayed_code(done)  # not the first code-like text: a CSRF token can hold one
         with app.app_context():
             found = db.session.scalar(select(Submission).where(Submission.code == code))
             db.session.expunge(found)
