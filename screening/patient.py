@@ -70,8 +70,8 @@ def start():
 def begin():
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    token = draft_token()
-    if current_draft() is None or current_draft().submitted:
+    token, draft = draft_token(), current_draft()
+    if draft is None or draft.submitted:
         token = store.new_draft_token()
         save_or_busy(lambda: store.create_draft(token, language=page_language()))
     draft = store.find_draft(token, current_app.config["DRAFT_RETENTION_HOURS"])

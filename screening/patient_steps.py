@@ -33,11 +33,11 @@ def step(number: int):
         try:
             answers = store.save_answers(draft_token(), _answers_from(current, form))
         except store.StorageBusy:
-            return _render_step(current, form, draft.answers, change, status=503)
+            return _render_step(current, form, path, change, status=503)
         after = flow.Path(answers)
         return go_to(after.first_incomplete() if change else after.next_step(current), change)
     status = 400 if request.method == "POST" else 200
-    return _render_step(current, form, draft.answers, change, status=status)
+    return _render_step(current, form, path, change, status=status)
 
 
 def _must_answer_first(current: flow.Step, path: flow.Path) -> flow.Step | None:
@@ -82,9 +82,9 @@ def _page(current: flow.Step, path: flow.Path, change: bool) -> step_pages.StepP
     )
 
 
-def _render_step(current: flow.Step, form, answers: dict, change: bool, status: int = 200):
-    entries = repeat_entries(current, answers) if current.kind == "repeat" else None
-    html = step_pages.render(_page(current, flow.Path(answers), change), form, entries=entries,
+def _render_step(current: flow.Step, form, path: flow.Path, change: bool, status: int = 200):
+    entries = repeat_entries(current, path.answers) if current.kind == "repeat" else None
+    html = step_pages.render(_page(current, path, change), form, entries=entries,
                              busy=status == 503)
     response = current_app.make_response((html, status))
     if status == 503:

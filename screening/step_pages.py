@@ -41,7 +41,7 @@ class StepPage:
     change: bool
     progress: str
     back_url: str
-    path: str  # where the language switch returns to
+    path: str  # this page's URL, which the language switch returns to
 
     @property
     def step(self) -> flow.Step:

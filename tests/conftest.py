@@ -11,20 +11,20 @@ from screening.domain import flow
 from tests.chromium import browser, playwright_instance  # noqa: F401 - shared fixtures
 
 
-@pytest.fixture
-def app(tmp_path):
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
-        "WTF_CSRF_ENABLED": False,
-    })
+def _app_on_a_temporary_database(path, config: dict):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", **config})
     with app.app_context():
         db.create_all()
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path):
+    yield from _app_on_a_temporary_database(
+        tmp_path / "test.db", {"SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False})
 
 
 @pytest.fixture
@@ -49,14 +49,8 @@ def https_client(app):
 @pytest.fixture
 def csrf_app(tmp_path):
     """An app with CSRF protection on, as in production (the `app` fixture turns it off)."""
-    app = create_app({"TESTING": True, "SECRET_KEY": "k" * 32, "WTF_CSRF_ENABLED": True,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'csrf.db'}"})
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    yield from _app_on_a_temporary_database(
+        tmp_path / "csrf.db", {"SECRET_KEY": "k" * 32, "WTF_CSRF_ENABLED": True})
 
 
 @pytest.fixture

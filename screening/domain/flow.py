@@ -27,7 +27,7 @@ class Condition:
     value: object
 
     def holds(self, answers: dict) -> bool:
-        # Every request walks the whole flow a few times, so this stays a plain loop.
+        # Every patient request walks the whole flow once: plain loops, no exceptions.
         if self.kind == "any_at_least":
             return any(_at_least(answers.get(item), self.value) for item in self.items)
         accepted = self.value if isinstance(self.value, list) else [self.value]
