@@ -45,15 +45,24 @@ def install() -> None:
     subprocess.run(command, cwd=BENCH, check=True)
 
 
+ATTEMPTS = 3
+
+
 def lighthouse(url: str, headers: dict, report: Path) -> dict:
     command = ["node", str(LIGHTHOUSE), url, "--quiet", "--output=json",
                f"--output-path={report}", f"--only-categories={','.join(CATEGORIES)}",
                f"--chrome-flags={CHROME_FLAGS}"]
     if headers:
         command.append(f"--extra-headers={json.dumps(headers)}")
-    subprocess.run(command, check=True, timeout=300, env={**os.environ, "CHROME_PATH": CHROME},
-                   stdout=subprocess.DEVNULL)
-    return json.loads(report.read_text())
+    for attempt in range(1, ATTEMPTS + 1):
+        # Lighthouse now and then loses the page-load trace (NO_NAVSTART) and asks to be run again.
+        finished = subprocess.run(command, timeout=300, env={**os.environ, "CHROME_PATH": CHROME},
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if finished.returncode == 0:
+            return json.loads(report.read_text())
+        reason = (finished.stderr.strip().splitlines() or ["no message"])[-1]
+        print(f"  Lighthouse failed on {url} (attempt {attempt} of {ATTEMPTS}): {reason}")
+    raise SystemExit(f"Lighthouse failed {ATTEMPTS} times on {url}")
 
 
 def cookie_header(patient: Patient) -> dict:
