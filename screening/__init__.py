@@ -3,8 +3,7 @@
 import logging
 from pathlib import Path
 
-from flask import Flask, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -12,27 +11,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import cli, errors, filters, i18n, security, staff_cli
 from .config import DEFAULTS, PLACEHOLDER_SECRET
 from .db import configure_sqlite, db, is_sqlite
+from .sessions import CsrfSessionInterface
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
 migrate = Migrate()
-
-
-class SecureWhenHttpsSessionInterface(SecureCookieSessionInterface):
-    """The CSRF session cookie is Secure whenever the request came over HTTPS."""
-
-    def __init__(self):
-        self._serializers = {}
-
-    def get_cookie_secure(self, app):
-        return app.config["SESSION_COOKIE_SECURE"] or request.is_secure
-
-    def get_signing_serializer(self, app):
-        # Flask builds one per request; one per set of keys does, and a rotated key still counts.
-        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
-        if keys not in self._serializers:
-            self._serializers[keys] = super().get_signing_serializer(app)
-        return self._serializers[keys]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -48,7 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, render_as_batch=True)  # batch: SQLite cannot ALTER most columns
     _trust_proxy(app)
     _quiet_request_logging(app)
-    app.session_interface = SecureWhenHttpsSessionInterface()
+    app.session_interface = CsrfSessionInterface()
     csrf.init_app(app)
     security.init_app(app)
     i18n.init_app(app)

@@ -1,0 +1,95 @@
+"""The session cookie is checked once per worker and remembered (screening/sessions.py): what a
+cookie opens to must be exactly what Flask's own check gives, request after request."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from flask.sessions import SecureCookieSessionInterface
+
+FLASK = SecureCookieSessionInterface()
+
+
+def signed_cookie(app, data: dict) -> str:
+    return FLASK.get_signing_serializer(app).dumps(data)
+
+
+def opened(app, cookie: str | None) -> dict:
+    headers = {"Cookie": f"{app.config['SESSION_COOKIE_NAME']}={cookie}"} if cookie else {}
+    with app.test_request_context("/", headers=headers) as context:
+        return dict(app.session_interface.open_session(app, context.request))
+
+
+def flask_opened(app, cookie: str) -> dict:
+    headers = {"Cookie": f"{app.config['SESSION_COOKIE_NAME']}={cookie}"}
+    with app.test_request_context("/", headers=headers) as context:
+        return dict(FLASK.open_session(app, context.request))
+
+
+def test_a_cookie_opens_to_what_flask_reads_every_time(app):
+    cookie = signed_cookie(app, {"csrf_token": "abc"})
+    assert [opened(app, cookie) for _ in range(3)] == [flask_opened(app, cookie)] * 3
+    assert opened(app, cookie) == {"csrf_token": "abc"}
+
+
+def test_no_cookie_opens_an_empty_session(app):
+    assert opened(app, None) == {}
+
+
+@pytest.mark.parametrize("tamper", [
+    lambda c: c[:-10] + ("A" if c[-10] != "A" else "B") + c[-9:],  # signature
+    lambda c: "x" + c[1:],  # payload
+    lambda c: c + ".extra",
+    lambda c: "",
+])
+def test_an_altered_cookie_is_refused_even_after_the_genuine_one_was_remembered(app, tamper):
+    cookie = signed_cookie(app, {"csrf_token": "abc"})
+    assert opened(app, cookie) == {"csrf_token": "abc"}
+    assert opened(app, tamper(cookie)) == {}
+    assert flask_opened(app, tamper(cookie)) == {}
+
+
+def test_a_cookie_from_another_key_is_refused(app):
+    cookie = signed_cookie(app, {"csrf_token": "abc"})
+    app.config["SECRET_KEY"], app.secret_key = "another-secret", "another-secret"
+    assert opened(app, cookie) == {}
+
+
+def test_a_remembered_cookie_is_refused_once_the_secret_key_is_retired(app):
+    cookie = signed_cookie(app, {"csrf_token": "abc"})
+    assert opened(app, cookie) == {"csrf_token": "abc"}
+    app.config["SECRET_KEY"], app.config["SECRET_KEY_FALLBACKS"] = "rotated", ["test-secret"]
+    assert opened(app, cookie) == {"csrf_token": "abc"}
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    assert opened(app, cookie) == {}
+
+
+def test_a_remembered_cookie_expires_when_flask_would_expire_it(app, monkeypatch):
+    app.permanent_session_lifetime = timedelta(hours=1)
+    cookie = signed_cookie(app, {"csrf_token": "abc"})
+    assert opened(app, cookie) == {"csrf_token": "abc"}
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 3599)
+    assert opened(app, cookie) == {"csrf_token": "abc"}
+    monkeypatch.setattr(time, "time", lambda: now + 3602)
+    assert opened(app, cookie) == flask_opened(app, cookie) == {}
+    monkeypatch.setattr(time, "time", lambda: now - 120)  # signed "in the future": clock skew
+    assert opened(app, cookie) == flask_opened(app, cookie) == {}
+
+
+def test_changing_one_request_s_session_does_not_change_what_the_cookie_opens_to(app):
+    cookie = signed_cookie(app, {"csrf_token": "abc", "seen": ["a"]})
+    headers = {"Cookie": f"{app.config['SESSION_COOKIE_NAME']}={cookie}"}
+    with app.test_request_context("/", headers=headers) as context:
+        session = app.session_interface.open_session(app, context.request)
+        session["csrf_token"] = "changed"
+        session["seen"].append("b")
+    assert opened(app, cookie) == {"csrf_token": "abc", "seen": ["a"]}
+
+
+def test_a_patient_keeps_one_session_across_requests(client):
+    """End to end: the CSRF token's session survives the patient's page loads."""
+    client.get("/")
+    first = client.get_cookie("csrf")
+    client.get("/")
+    assert first is not None and client.get_cookie("csrf").value == first.value
