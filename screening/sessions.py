@@ -1,4 +1,5 @@
-"""The browser session: a signed cookie that carries only Flask-WTF's CSRF token (config.py).
+"""The browser session: a signed cookie that carries only Flask-WTF's CSRF token (config.py),
+and that token as a page carries it.
 
 The session is not permanent and is written only when the token is created, so a patient sends
 the same cookie with every request of their visit. Checking its signature and decoding it is
@@ -6,19 +7,27 @@ most of the cost of opening the session, on every request. Each worker therefore
 once and remembers what it said, in a bounded cache per set of secret keys; the age limit is
 still applied on every request, as Flask does. A forged or altered cookie is never in the cache,
 so it goes through the full check and is refused as before.
+
+A page's token is Flask-WTF's: the session's token, encoded, then timestamped and signed.
+Flask-WTF builds a serializer and encodes the session's token again for every page; the encoded
+part never changes within a session, so `csrf_token` keeps it and signs a fresh timestamp for
+each request, which gives the same token Flask-WTF would. The signature still changes every
+second, so a page never carries a token it carried before (BREACH needs a repeated secret).
 """
 
 import copy
 import time
 from functools import lru_cache
 
-from flask import request
+from flask import current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
-from itsdangerous import BadSignature
+from flask_wtf.csrf import generate_csrf
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 # Enough for every patient part-way through the questionnaire at a busy clinic group, per worker.
 VERIFIED_COOKIES = 4096
 _SCALARS = (str, int, float, bool, type(None))
+CSRF_SALT = "wtf-csrf-token"  # Flask-WTF's, in generate_csrf and validate_csrf
 
 
 class CsrfSessionInterface(SecureCookieSessionInterface):
@@ -71,3 +80,33 @@ def _verified(serializer, cookie: str) -> tuple[tuple, int]:
     """The cookie's contents and when it was signed; raises BadSignature if it was not ours."""
     data, signed_at = serializer.loads(cookie, return_timestamp=True)
     return tuple(data.items()), int(signed_at.timestamp())
+
+
+def csrf_token() -> str:
+    """This request's CSRF token, signed as Flask-WTF's `generate_csrf` signs it.
+
+    Flask-WTF takes the token it finds in `g` for the rest of the request (forms, templates).
+    """
+    name = current_app.config["WTF_CSRF_FIELD_NAME"]
+    secret = current_app.config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key)
+    raw = session.get(name)
+    if name in g or not isinstance(raw, str) or not secret:
+        return generate_csrf()
+    token = _csrf_signer(secret).sign(_csrf_payload(secret, raw)).decode()
+    setattr(g, name, token)
+    return token
+
+
+@lru_cache(maxsize=8)
+def _csrf_serializer(secret) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt=CSRF_SALT)
+
+
+@lru_cache(maxsize=8)
+def _csrf_signer(secret):
+    return _csrf_serializer(secret).make_signer()
+
+
+@lru_cache(maxsize=VERIFIED_COOKIES)
+def _csrf_payload(secret, raw: str) -> bytes:
+    return _csrf_serializer(secret).dump_payload(raw)

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from flask import Flask, current_app, render_template
-from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
 from .crisis import resources as crisis_resources
 from .domain import flow
 from .domain.questions import all_questions
 from .forms import ConfirmForm, form_class
+from .sessions import csrf_token
 
 # Steps x languages x progress and back-link variants is a few hundred; odd query strings in the
 # path only ever evict, never grow the cache.
@@ -76,7 +76,7 @@ def has_blank_page(step: flow.Step) -> bool:
 
 def render_filled(page: StepPage, answers: dict) -> str:
     """The cached blank page with this request's CSRF token and the patient's answers checked."""
-    html = current_app.extensions["step_pages"](page).replace(_TOKEN_SLOT, generate_csrf())
+    html = current_app.extensions["step_pages"](page).replace(_TOKEN_SLOT, csrf_token())
     for name in page.step.questions:
         if isinstance(answers.get(name), str):
             option = f' name="{escape(name)}" value="{escape(answers[name])}"'
@@ -88,7 +88,7 @@ def _blank_page(page: StepPage) -> str:
     step = page.step
     form = ConfirmForm() if step.kind == "notice" else form_class(step)()
     # This request's token (one per request, in the form and the language switch) becomes the slot.
-    return render(page, form).replace(generate_csrf(), _TOKEN_SLOT)
+    return render(page, form).replace(csrf_token(), _TOKEN_SLOT)
 
 
 def _templates(step: flow.Step) -> list[str]:

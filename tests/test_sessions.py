@@ -1,11 +1,17 @@
 """The session cookie is checked once per worker and remembered (screening/sessions.py): what a
-cookie opens to must be exactly what Flask's own check gives, request after request."""
+cookie opens to must be exactly what Flask's own check gives, request after request. A page's
+CSRF token must be exactly the one Flask-WTF would sign."""
 
 import time
 from datetime import timedelta
 
 import pytest
+from flask import g, session
 from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from wtforms.validators import ValidationError
+
+from screening.sessions import csrf_token
 
 FLASK = SecureCookieSessionInterface()
 
@@ -93,3 +99,46 @@ def test_a_patient_keeps_one_session_across_requests(client):
     first = client.get_cookie("csrf")
     client.get("/")
     assert first is not None and client.get_cookie("csrf").value == first.value
+
+
+def test_a_page_token_is_the_one_flask_wtf_would_sign(csrf_app, monkeypatch):
+    monkeypatch.setattr(time, "time", lambda: 1_900_000_000.0)  # itsdangerous's timestamp
+    with csrf_app.test_request_context("/"):
+        session["csrf_token"] = "the-session-token"
+        ours = csrf_token()
+        assert generate_csrf() == ours  # Flask-WTF uses it for the rest of the request
+        validate_csrf(ours)
+        del g.csrf_token
+        assert generate_csrf() == ours
+
+
+def test_a_session_without_a_token_gets_one_from_flask_wtf(csrf_app):
+    with csrf_app.test_request_context("/"):
+        token = csrf_token()
+        assert session["csrf_token"]
+        validate_csrf(token)
+
+
+def test_page_tokens_change_every_second_and_differ_between_sessions(csrf_app, monkeypatch):
+    def token_at(when: float, session_token: str) -> str:
+        monkeypatch.setattr(time, "time", lambda: when)
+        with csrf_app.test_request_context("/"):
+            session["csrf_token"] = session_token
+            return csrf_token()
+
+    now = 1_900_000_000.0
+    assert token_at(now, "a") == token_at(now + 0.5, "a")
+    assert token_at(now, "a") != token_at(now + 1, "a")
+    assert token_at(now, "a") != token_at(now, "b")
+
+
+def test_a_token_signed_with_another_key_is_refused(csrf_app):
+    with csrf_app.test_request_context("/"):
+        session["csrf_token"] = "the-session-token"
+        token = csrf_token()
+    csrf_app.secret_key = "another-secret-key-of-enough-length"
+    with csrf_app.test_request_context("/"):
+        session["csrf_token"] = "the-session-token"
+        with pytest.raises(ValidationError):
+            validate_csrf(token)
+        validate_csrf(csrf_token())
