@@ -11,7 +11,7 @@ titles, hints and messages in Spanish.
 """
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from .data_files import load_toml
 from .locales import DEFAULT_LANGUAGE, LANGUAGES, localized, optional_localized
@@ -159,7 +159,27 @@ def step_by_number(number: int, language: str = DEFAULT_LANGUAGE) -> Step | None
 
 
 def visible_steps(answers: dict) -> tuple[Step, ...]:
+    # Every patient request asks this. Only the answers that conditions read can change it, and
+    # they stay the same over most of a patient's pages, so each combination is worked out once.
+    deciding = tuple(answers.get(item) for item in _condition_items())
+    if all(value is None or isinstance(value, str) for value in deciding):
+        return _visible_for(deciding)
+    return _visible(answers)
+
+
+def _visible(answers: dict) -> tuple[Step, ...]:
     return tuple(step for step in steps() if step.applies(answers))
+
+
+@lru_cache(maxsize=1024)
+def _visible_for(deciding: tuple) -> tuple[Step, ...]:
+    return _visible(dict(zip(_condition_items(), deciding, strict=True)))
+
+
+@cache
+def _condition_items() -> tuple[str, ...]:
+    """Every answer some step's condition reads."""
+    return tuple(sorted({item for step in steps() if step.show_if for item in step.show_if.items}))
 
 
 class Path:

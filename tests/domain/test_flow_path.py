@@ -1,5 +1,8 @@
 """The patient's path: which steps the answers make visible, where to resume, back and progress."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from screening.domain import flow
 
 PHQ9_ZERO = {f"phq9_{n}": "0" for n in range(1, 10)}
@@ -44,3 +47,21 @@ def test_the_first_step_has_nothing_before_it_and_resuming_starts_there():
     assert path.first_incomplete().id == "phq9_1"
     assert path.previous_step(_step("phq9_1")) is None
     assert path.progress(_step("phq9_4")) == (4, 9)
+
+
+ANSWER_VALUES = st.one_of(st.none(), st.sampled_from(["0", "1", "2", "3", "yes", "no", ""]),
+                          st.text(max_size=3), st.lists(st.text(max_size=2), max_size=2))
+
+
+@settings(max_examples=400, deadline=None)
+@given(answers=st.dictionaries(st.sampled_from(flow._condition_items()), ANSWER_VALUES))
+def test_the_remembered_visible_steps_are_the_ones_the_conditions_give(answers):
+    walked = tuple(step for step in flow.steps() if step.applies(answers))
+    assert flow.visible_steps(answers) == walked
+    assert flow.visible_steps(answers) == walked  # and again, from memory
+
+
+def test_every_item_a_condition_reads_counts():
+    for step in flow.steps():
+        if step.show_if:
+            assert set(step.show_if.items) <= set(flow._condition_items()), step.id
