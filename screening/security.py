@@ -21,7 +21,7 @@ HEADERS = {
 
 def init_app(app: Flask) -> None:
     app.before_request(refuse_cross_site_posts)
-    app.after_request(add_security_headers)
+    app.wsgi_app = SecurityHeaders(app.wsgi_app, static_prefix=f"{app.static_url_path}/")
 
 
 def refuse_cross_site_posts():
@@ -33,16 +33,27 @@ def refuse_cross_site_posts():
 # No Pragma: Cache-Control: no-store is what every browser and proxy in use honours (A5).
 PAGE_HEADERS = [*HEADERS.items(), ("Cache-Control", "no-store")]
 STATIC_HEADERS = [*HEADERS.items(), ("Cache-Control", "public, max-age=3600")]
+_REPLACED = {name.lower() for name, _value in PAGE_HEADERS} | {"server"}
 
 
-def add_security_headers(response):
-    """Ours replace any a view set, so no view can weaken them."""
-    ours = STATIC_HEADERS if request.endpoint == "static" else PAGE_HEADERS
-    present = {name.lower() for name, _value in response.headers}
-    for name, value in ours:
-        if name.lower() in present:
-            response.headers[name] = value
-    # Appended in one go: setting each header in turn rescans the list every time.
-    response.headers.extend([(name, value) for name, value in ours if name.lower() not in present])
-    response.headers.pop("Server", None)
-    return response
+class SecurityHeaders:
+    """WSGI middleware that puts our headers on every response the app sends, errors included.
+
+    Ours replace any a view set, so no view can weaken them. Added here rather than in an
+    after_request hook: the headers are fixed, and Werkzeug would check and copy each of them
+    again on every response.
+    """
+
+    def __init__(self, wsgi_app, static_prefix: str):
+        self.wsgi_app = wsgi_app
+        self.static_prefix = static_prefix
+
+    def __call__(self, environ, start_response):
+        static = environ.get("PATH_INFO", "").startswith(self.static_prefix)
+        ours = STATIC_HEADERS if static else PAGE_HEADERS
+
+        def start_with_ours(status, headers, exc_info=None):
+            kept = [header for header in headers if header[0].lower() not in _REPLACED]
+            return start_response(status, kept + ours, exc_info)
+
+        return self.wsgi_app(environ, start_with_ours)
