@@ -43,4 +43,4 @@ def test_settings_from_the_environment_are_numbers(monkeypatch, tmp_path):
     app = create_app({"TESTING": True, "SECRET_KEY": "proxy-test-secret",
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'env.db'}"})
     assert app.config["PROXY_FIX_X_PROTO"] == 1
-    assert type(app.wsgi_app).__name__ == "ProxyFix"
+    assert type(app.wsgi_app.wsgi_app).__name__ == "ProxyFix"  # inside the security headers
