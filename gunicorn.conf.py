@@ -39,8 +39,8 @@ graceful_timeout = 15
 
 # Restart each worker now and then, so a slow leak can never grow a worker past its memory budget.
 # Nothing is lost: every answer is in the database before the response is sent.
-max_requests = 10000
-max_requests_jitter = 1000
+max_requests = 100000
+max_requests_jitter = 50000
 
 # No preloading: each worker builds its own app and database engine after the fork, so no SQLite
 # handle or pooled connection is ever shared between processes, and `kill -HUP` reloads new code.
