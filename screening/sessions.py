@@ -63,6 +63,15 @@ class CsrfSessionInterface(SecureCookieSessionInterface):
             data = copy.deepcopy(data)  # the cached values must not change with this session
         return self.session_class(data)
 
+    def save_session(self, app, session, response):
+        # Flask works out every cookie attribute before finding, most times, nothing to write.
+        refresh = session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]
+        if session.modified or refresh:
+            return super().save_session(app, session, response)
+        if session.accessed:
+            response.vary.add("Cookie")
+        return None
+
     def _verifier(self, app):
         keys = _secret_keys(app)
         if keys not in self._verifiers:

@@ -97,8 +97,10 @@ def test_a_patient_keeps_one_session_across_requests(client):
     """End to end: the CSRF token's session survives the patient's page loads."""
     client.get("/")
     first = client.get_cookie("csrf")
-    client.get("/")
+    again = client.get("/")
     assert first is not None and client.get_cookie("csrf").value == first.value
+    assert again.headers.getlist("Vary") == ["Cookie"]
+    assert not [c for c in again.headers.getlist("Set-Cookie") if c.startswith("csrf=")]
 
 
 def test_a_page_token_is_the_one_flask_wtf_would_sign(csrf_app, monkeypatch):
@@ -142,3 +144,33 @@ def test_a_token_signed_with_another_key_is_refused(csrf_app):
         with pytest.raises(ValidationError):
             validate_csrf(token)
         validate_csrf(csrf_token())
+
+
+def saved(app, cookie: str, change=None):
+    """The response headers after a request that opened the session (and maybe changed it)."""
+    headers = {"Cookie": f"{app.config['SESSION_COOKIE_NAME']}={cookie}"}
+    with app.test_request_context("/", headers=headers) as context:
+        session = app.session_interface.open_session(app, context.request)
+        session.accessed = True  # Flask's request context marks it so when a view reads it
+        if change:
+            change(session)
+        response = app.response_class("page")
+        app.session_interface.save_session(app, session, response)
+        return response.headers
+
+
+def test_a_session_only_read_sends_vary_and_no_cookie(app):
+    headers = saved(app, signed_cookie(app, {"csrf_token": "abc"}))
+    assert headers.getlist("Vary") == ["Cookie"]
+    assert headers.getlist("Set-Cookie") == []
+
+
+def test_a_changed_or_refreshed_session_is_written_as_flask_writes_it(app):
+    changed = saved(app, signed_cookie(app, {"csrf_token": "abc"}),
+                    change=lambda session: session.update(csrf_token="new"))
+    assert changed.getlist("Set-Cookie")[0].startswith(app.config["SESSION_COOKIE_NAME"] + "=")
+    refreshed = saved(app, signed_cookie(app, {"csrf_token": "abc", "_permanent": True}))
+    assert len(refreshed.getlist("Set-Cookie")) == 1
+    emptied = saved(app, signed_cookie(app, {"csrf_token": "abc"}),
+                    change=lambda session: session.clear())
+    assert "Expires=Thu, 01 Jan 1970" in emptied.getlist("Set-Cookie")[0]
