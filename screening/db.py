@@ -7,8 +7,9 @@ millisecond up to the busy timeout: SQLite's own busy handler sleeps 1, 2, 5 ...
 tries, so in a queue of writers some would wait several times longer than the queue ahead of them.
 """
 
+import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cache
 
 from flask_sqlalchemy import SQLAlchemy
@@ -87,30 +88,63 @@ def write_transaction():
 
 
 def first_row(statement: Select, **params) -> tuple | None:
-    """The first row of a read-only SELECT, run on a pooled DB-API connection.
+    """The first row of a read-only SELECT, on this thread's reader connection.
 
-    For the one read every patient request makes: SQLAlchemy's execution layer (a transaction
-    begun and rolled back, result objects) costs several times the query itself. The SQL, its
+    For the one read every patient request makes. SQLAlchemy's execution layer (a transaction
+    begun and rolled back, result objects) costs several times the query itself, and so does
+    checking a connection out of its pool and back in (about a tenth of a step GET). The SQL, its
     parameters and the decoding of each column are still SQLAlchemy's, compiled once per dialect,
     so SQLite and PostgreSQL return the same values as a normal execute would. Parameters are
     passed as given, so they must be plain values such as strings.
     """
-    compiled, decoders = _compiled(statement, db.engine.dialect)
+    engine = db.engine
+    compiled, decoders = _compiled(statement, engine.dialect)
     values = compiled.construct_params(params)
     if compiled.positiontup is not None:  # SQLite's "?" placeholders
         values = [values[name] for name in compiled.positiontup]
-    connection = db.engine.raw_connection()
     try:
-        cursor = connection.cursor()
-        cursor.execute(compiled.string, values)
-        row = cursor.fetchone()
-        cursor.close()
-    finally:
-        connection.close()  # back to the pool, which rolls back whatever the driver began
+        row = _fetch_first(_reader(engine), compiled.string, values)
+    except engine.dialect.loaded_dbapi.Error:
+        _close_reader()  # a dropped or broken connection: the read is safe to try once more
+        row = _fetch_first(_reader(engine), compiled.string, values)
     if row is None:
         return None
     pairs = zip(decoders, row, strict=True)
     return tuple(decode(value) if decode else value for decode, value in pairs)
+
+
+_readers = threading.local()
+
+
+def _reader(engine: Engine):
+    """This thread's connection for first_row, opened through the engine's pool (so with its
+    connect settings) and then detached from it, so no pool bookkeeping runs per read."""
+    if getattr(_readers, "engine", None) is not engine:
+        _close_reader()
+        pooled = engine.raw_connection()
+        pooled.detach()
+        _readers.engine, _readers.connection = engine, pooled.dbapi_connection
+    return _readers.connection
+
+
+def _close_reader() -> None:
+    connection = getattr(_readers, "connection", None)
+    _readers.engine = _readers.connection = None
+    if connection is not None:
+        with suppress(Exception):  # it may be the broken one
+            connection.close()
+
+
+def _fetch_first(connection, sql: str, values) -> tuple | None:
+    cursor = connection.cursor()
+    try:
+        cursor.execute(sql, values)
+        return cursor.fetchone()
+    finally:
+        cursor.close()
+        # Ends the transaction PostgreSQL's driver began, so the next read sees new commits;
+        # SQLite runs each statement in its own transaction here, so there is nothing to end.
+        connection.rollback()
 
 
 @cache
