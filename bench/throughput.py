@@ -13,15 +13,24 @@ timeout. The app and hello world are served side by side and measured in alterna
 burst of load elsewhere on the machine hits both; the verdicts use the median round's req/s and
 the p95 of every request of all rounds. Prints each round, the ratio to hello, and worker RSS.
 
+The Python clients share the machine's CPUs with the servers, and a lighter client changes how
+much of the machine each server gets. So when wrk is installed (Debian: `apt-get install wrk`), the
+step GET and hello world are also compared with wrk at the same concurrency, in alternating 5 s
+runs at the default worker count, as a cross-check with its own verdict.
+
 Targets: step GET ≥ 0.5 × hello req/s; GET p95 ≤ 20 ms; POST p95 ≤ 50 ms; RSS ≤ 100 MB/worker.
 Run: .venv/bin/python bench/throughput.py [--requests 2000] [--concurrency 10] [--rounds 3]
+     [--no-wrk]
 """
 
 import argparse
 import http.client
 import multiprocessing
+import re
 import runpy
+import shutil
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -132,7 +141,43 @@ def bench_app(workers: int, database: str, log: Path, args) -> dict:
         results = {key: combined(runs) for key, runs in rounds.items()}
         results["rss"] = server.worker_rss_mib()
         results["hello_rss"] = hello.worker_rss_mib()
+        if args.wrk and workers == args.default_workers:
+            results["wrk"] = wrk_rounds(server, hello, patient["cookie"], args)
     return results
+
+
+WRK_SECONDS = 5
+
+
+def wrk(url: str, headers: dict, concurrency: int) -> tuple[float, int]:
+    """req/s and failed requests (errors plus non-2xx/3xx) of one wrk run against `url`."""
+    header_args = [arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")]
+    done = subprocess.run(
+        ["wrk", "-t2", f"-c{concurrency}", f"-d{WRK_SECONDS}s", "--timeout", f"{TIMEOUT}s",
+         *header_args, url],
+        capture_output=True, text=True, timeout=WRK_SECONDS + 30, check=True)
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", done.stdout).group(1))
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                       done.stdout)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", done.stdout)
+    failed = sum(map(int, socket.groups())) if socket else 0
+    return rate, failed + (int(non_2xx.group(1)) if non_2xx else 0)
+
+
+def wrk_rounds(server: Gunicorn, hello: Gunicorn, cookie: str, args) -> dict:
+    get_url, hello_url = f"{server.url}/step/1", f"{hello.url}/"
+    wrk(hello_url, {}, args.concurrency)  # warm-up
+    wrk(get_url, {"Cookie": cookie}, args.concurrency)
+    rates, failed = {"hello": [], "get": []}, 0
+    for _ in range(args.rounds):
+        for key, url, headers in (("hello", hello_url, {}), ("get", get_url, {"Cookie": cookie})):
+            rate, errors = wrk(url, headers, args.concurrency)
+            rates[key].append(rate)
+            failed += errors
+            print(f"wrk {key:5s} ({WRK_SECONDS} s, concurrency {args.concurrency})  "
+                  f"{rate:8.1f} req/s  failed {errors}")
+    return {"hello": statistics.median(rates["hello"]), "get": statistics.median(rates["get"]),
+            "failed": failed}
 
 
 def report(workers: int, r: dict) -> bool:
@@ -149,6 +194,10 @@ def report(workers: int, r: dict) -> bool:
         (f"errors {r['get']['errors'] + r['post']['errors'] + r['hello']['errors']}",
          r["get"]["errors"] + r["post"]["errors"] + r["hello"]["errors"] == 0),
     ]
+    if "wrk" in r:
+        wrk_ratio = r["wrk"]["get"] / r["wrk"]["hello"]
+        checks.append((f"wrk cross-check: step GET / hello = {wrk_ratio:.2f} (≥ 0.50), "
+                       f"failed {r['wrk']['failed']}", wrk_ratio >= 0.5 and not r["wrk"]["failed"]))
     print(f"-- {workers} worker{'s' if workers > 1 else ''}, concurrency 10")
     for text, ok in checks:
         print(f"   {verdict(ok)}  {text}")
@@ -160,8 +209,11 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-wrk", dest="wrk", action="store_false",
+                        help="skip the wrk cross-check even when wrk is installed")
     args = parser.parse_args()
     default_workers = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]
+    args.default_workers = default_workers
     print(f"Throughput  ({machine()}; measured parallelism {effective_cores():.1f} CPUs)")
     print(f"{args.rounds} rounds of {args.requests} requests per run, after "
           f"{args.concurrency * 20} warm-up requests; client and server share this machine's CPUs.")
@@ -169,6 +221,9 @@ def main() -> int:
     with scratch_dir("bench-throughput-") as tmp:
         database = f"sqlite:///{tmp / 'throughput.db'}"
         migrate(database)
+        if args.wrk and not shutil.which("wrk"):
+            args.wrk = False
+            print("wrk is not installed (Debian: apt-get install wrk): no wrk cross-check.")
         for workers in sorted({1, default_workers}):
             results = bench_app(workers, database, tmp / "gunicorn.log", args)
             ok = report(workers, results)
