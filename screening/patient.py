@@ -31,7 +31,7 @@ def load_draft():
 
 
 def page_language() -> str:
-    return i18n.current_language()
+    return i18n.request_language()
 
 
 def draft_token() -> str | None:

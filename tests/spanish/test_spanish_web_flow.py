@@ -333,3 +333,21 @@ def test_an_english_patients_summary_is_unchanged(client, patient):
     text = visible_text(html)
     assert "Answered in English" in text and "questions shown here" not in text
     assert "Over the last 2 weeks, how often bothered by…" in text
+
+
+@pytest.mark.parametrize("draft_language", [None, "en", "es", "fr"])
+@pytest.mark.parametrize("cookie", [None, "en", "es", "xx"])
+@pytest.mark.parametrize("accept", [None, "es-MX,es;q=0.9", "fr, en;q=0.5", "de"])
+@pytest.mark.parametrize("path", ["/step/1", "/staff/login"])
+def test_the_page_language_is_flask_babel_s(app, draft_language, cookie, accept, path):
+    """A step page asks i18n.request_language(); templates ask Flask-Babel. They must agree."""
+    from flask import g
+
+    from screening import i18n
+
+    headers = {"Accept-Language": accept} if accept else {}
+    if cookie:
+        headers["Cookie"] = f"lang={cookie}"
+    with app.test_request_context(path, headers=headers):
+        g.draft_language = draft_language
+        assert i18n.request_language() == i18n.current_language()
