@@ -5,7 +5,6 @@ from pathlib import Path
 
 from flask import Flask
 from flask_migrate import Migrate
-from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli, errors, filters, i18n, security, staff_cli
@@ -14,7 +13,6 @@ from .db import configure_sqlite, db, is_sqlite
 from .sessions import CsrfSessionInterface
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-csrf = CSRFProtect()
 migrate = Migrate()
 
 
@@ -32,7 +30,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     _trust_proxy(app)
     _quiet_request_logging(app)
     app.session_interface = CsrfSessionInterface()
-    csrf.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
