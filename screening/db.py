@@ -118,11 +118,13 @@ _readers = threading.local()
 
 def _reader(engine: Engine):
     """This thread's connection for first_row, opened through the engine's pool (so with its
-    connect settings) and then detached from it, so no pool bookkeeping runs per read."""
+    connect settings) and then detached from it, so no pool bookkeeping runs per read. In
+    autocommit, a read is one statement: PostgreSQL's driver sends no BEGIN and no ROLLBACK."""
     if getattr(_readers, "engine", None) is not engine:
         _close_reader()
         pooled = engine.raw_connection()
         pooled.detach()
+        engine.dialect.set_isolation_level(pooled.dbapi_connection, "AUTOCOMMIT")
         _readers.engine, _readers.connection = engine, pooled.dbapi_connection
     return _readers.connection
 
@@ -142,9 +144,6 @@ def _fetch_first(connection, sql: str, values) -> tuple | None:
         return cursor.fetchone()
     finally:
         cursor.close()
-        # Ends the transaction PostgreSQL's driver began, so the next read sees new commits;
-        # SQLite runs each statement in its own transaction here, so there is nothing to end.
-        connection.rollback()
 
 
 @cache
