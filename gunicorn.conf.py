@@ -39,7 +39,7 @@ graceful_timeout = 15
 
 # Restart each worker now and then, so a slow leak can never grow a worker past its memory budget.
 # Nothing is lost: every answer is in the database before the response is sent. A new worker
-# spends about a second of CPU loading the app, and the workers share the load evenly, so the
+# spends about half a second of CPU loading the app, and the workers share the load evenly, so the
 # wide jitter keeps them from all restarting in the same few seconds (with 10,000 +- 1,000 they
 # did, and throughput halved while they loaded). 100,000 requests is days of a clinic's traffic.
 max_requests = 100000
