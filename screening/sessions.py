@@ -11,8 +11,9 @@ so it goes through the full check and is refused as before.
 A page's token is Flask-WTF's: the session's token, encoded, then timestamped and signed.
 Flask-WTF builds a serializer and encodes the session's token again for every page; the encoded
 part never changes within a session, so `csrf_token` keeps it and signs a fresh timestamp for
-each request, which gives the same token Flask-WTF would. The signature still changes every
-second, so a page never carries a token it carried before (BREACH needs a repeated secret).
+each request, which gives the same token Flask-WTF would. The signed token still changes every
+second, as Flask-WTF's does, so no page carries a fixed secret that compression could give away
+(BREACH).
 """
 
 import copy
