@@ -12,7 +12,7 @@ DEFAULTS = {
     "MAX_FORM_PARTS": 200,
     # A patient may pause on a page for hours; the token lives as long as the session cookie.
     "WTF_CSRF_TIME_LIMIT": None,
-    "WTF_CSRF_CHECK_DEFAULT": False,  # security.check_csrf checks every POST instead
+    "WTF_CSRF_CHECK_DEFAULT": False,  # security.check_unsafe_request checks every POST instead
     "SESSION_COOKIE_NAME": "csrf",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

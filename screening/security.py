@@ -1,5 +1,5 @@
-"""Response headers on every response, errors included, the CSRF check and the cross-site POST
-refusal."""
+"""Response headers on every response, errors included, and the checks on every POST: Flask-WTF's
+CSRF token and the cross-site refusal."""
 
 from flask import Flask, abort, current_app, request
 from flask_wtf.csrf import CSRFProtect
@@ -26,25 +26,26 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
-    app.before_request(check_csrf)
-    app.before_request(refuse_cross_site_posts)
+    app.before_request(check_unsafe_request)
     app.wsgi_app = SecurityHeaders(app.wsgi_app, static_prefix=f"{app.static_url_path}/")
 
 
-def check_csrf():
-    """Flask-WTF's CSRF check on every request that can change something.
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def check_unsafe_request():
+    """A request that can change something needs Flask-WTF's CSRF token and must not come from
+    another site (Sec-Fetch-Site). GETs have neither to check.
 
     Flask-WTF's own hook (off: WTF_CSRF_CHECK_DEFAULT in config.py) looks up the view's exemptions
     before it looks at the method, on every GET; this is its documented manual form.
     """
+    if request.method in SAFE_METHODS:
+        return
     config = current_app.config
     if request.method in config["WTF_CSRF_METHODS"] and config["WTF_CSRF_ENABLED"]:
         csrf.protect()
-
-
-def refuse_cross_site_posts():
-    if request.method not in ("GET", "HEAD", "OPTIONS") and \
-            request.headers.get("Sec-Fetch-Site") == "cross-site":
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
         abort(403)
 
 
