@@ -21,6 +21,7 @@ HEADERS = {
 }
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 csrf = CSRFProtect()
 
 
@@ -28,9 +29,6 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.before_request(check_unsafe_request)
     app.wsgi_app = SecurityHeaders(app.wsgi_app, static_prefix=f"{app.static_url_path}/")
-
-
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def check_unsafe_request():
