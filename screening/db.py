@@ -9,6 +9,7 @@ tries, so in a queue of writers some would wait several times longer than the qu
 
 import threading
 import time
+import weakref
 from contextlib import contextmanager, suppress
 from functools import cache
 
@@ -124,17 +125,24 @@ def _reader(engine: Engine):
         _close_reader()
         pooled = engine.raw_connection()
         pooled.detach()
-        engine.dialect.set_isolation_level(pooled.dbapi_connection, "AUTOCOMMIT")
-        _readers.engine, _readers.connection = engine, pooled.dbapi_connection
+        connection = pooled.dbapi_connection
+        engine.dialect.set_isolation_level(connection, "AUTOCOMMIT")
+        # Closed when its thread ends: a threaded development server starts one per request.
+        _readers.close = weakref.finalize(threading.current_thread(), _close_quietly, connection)
+        _readers.engine, _readers.connection = engine, connection
     return _readers.connection
 
 
 def _close_reader() -> None:
-    connection = getattr(_readers, "connection", None)
-    _readers.engine = _readers.connection = None
-    if connection is not None:
-        with suppress(Exception):  # it may be the broken one
-            connection.close()
+    close = getattr(_readers, "close", None)
+    _readers.engine = _readers.connection = _readers.close = None
+    if close is not None:
+        close()
+
+
+def _close_quietly(connection) -> None:
+    with suppress(Exception):  # it may be the broken one
+        connection.close()
 
 
 def _fetch_first(connection, sql: str, values) -> tuple | None:

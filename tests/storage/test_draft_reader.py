@@ -2,7 +2,9 @@
 it must see every commit at once, leave no transaction open, and recover from a dropped
 connection, on both backends."""
 
+import gc
 import importlib
+import sqlite3
 import threading
 
 import pytest
@@ -98,3 +100,26 @@ def test_a_second_app_in_the_same_thread_reads_its_own_database(app, tmp_path):
         assert store.find_draft(second, 72) is None
     with other.app_context():
         db.engine.dispose()
+
+
+def test_a_thread_s_reader_connection_is_closed_when_the_thread_ends(app):
+    with app.app_context():
+        token = _new_draft()
+    seen = {}
+
+    def read_and_end():
+        with app.app_context():
+            store.find_draft(token, 72)
+            seen["connection"] = _reader()
+
+    worker = threading.Thread(target=read_and_end)
+    worker.start()
+    worker.join(timeout=30)
+    del worker
+    gc.collect()
+    connection = seen["connection"]
+    if hasattr(connection, "closed"):  # psycopg
+        assert connection.closed
+    else:
+        with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+            connection.execute("SELECT 1")
