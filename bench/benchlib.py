@@ -210,7 +210,7 @@ def werkzeug_server(database_url: str, **settings):
     from werkzeug.serving import make_server
 
     from screening import create_app
-    from screening.db import db
+    from screening.database import db
 
     app = create_app({"TESTING": True, "SECRET_KEY": SECRET,
                       "SQLALCHEMY_DATABASE_URI": database_url, **settings})

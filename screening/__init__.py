@@ -1,4 +1,10 @@
-"""Intake screening: a patient questionnaire and a reception desk for a depression clinic."""
+"""Intake screening: a patient questionnaire and a reception desk for a depression clinic.
+
+Imports point one way: this factory and `cli` over the areas (`patient`, `staff`, `fhir`, which
+never import one another), over the shared web infrastructure (`database`, `models`, `security`,
+`i18n`, `errors`, `filters`, ...), over the pure `domain`. pyproject.toml's import-linter
+contracts enforce it.
+"""
 
 import logging
 from pathlib import Path
@@ -7,12 +13,10 @@ from flask import Flask
 from flask_migrate import Migrate
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, errors, filters, i18n, security, staff_cli
-from .config import DEFAULTS, PLACEHOLDER_SECRET
-from .db import configure_sqlite, db, is_sqlite
-from .sessions import CsrfSessionInterface
+from screening import cli, database, errors, filters, i18n, security
+from screening.config import DEFAULTS, PLACEHOLDER_SECRET, PROJECT_ROOT
+from screening.database import db
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 migrate = Migrate()
 
 
@@ -25,16 +29,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     _load_config(app, test_config)
     _refuse_placeholder_secret(app)
-    _init_database(app)
+    database.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)  # batch: SQLite cannot ALTER most columns
     _trust_proxy(app)
     _quiet_request_logging(app)
-    app.session_interface = CsrfSessionInterface()
     security.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    staff_cli.init_app(app)
     filters.init_app(app)
     _register_blueprints(app)
     return app
@@ -48,8 +50,8 @@ def _load_config(app: Flask, test_config: dict | None) -> None:
         app.config.from_mapping(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
-        database = Path(app.instance_path) / "screening.db"
-        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
+        database_file = Path(app.instance_path) / "screening.db"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database_file}"
 
 
 def _refuse_placeholder_secret(app: Flask) -> None:
@@ -57,13 +59,6 @@ def _refuse_placeholder_secret(app: Flask) -> None:
         raise RuntimeError(
             "Set FLASK_SECRET_KEY (or SECRET_KEY in instance/config.py) before serving patients."
         )
-
-
-def _init_database(app: Flask) -> None:
-    db.init_app(app)
-    with app.app_context():
-        if is_sqlite(db.engine):
-            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
 
 def _trust_proxy(app: Flask) -> None:
@@ -80,9 +75,8 @@ def _quiet_request_logging(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import fhir_views, patient, staff, step_pages
+    from screening import fhir, patient, staff
 
-    step_pages.init_app(app)
     app.register_blueprint(patient.bp)
     app.register_blueprint(staff.bp)
-    app.register_blueprint(fhir_views.bp)
+    app.register_blueprint(fhir.bp)

@@ -1,6 +1,9 @@
 """Default settings; the instance folder's `config.py` and FLASK_* variables override them."""
 
 from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 PLACEHOLDER_SECRET = "dev-only-change-me"  # noqa: S105 - the value the app refuses to serve with
 
@@ -26,7 +29,6 @@ DEFAULTS = {
     # Staff pages and the printed clinician summary; patients choose their own ("en" or "es").
     "CLINIC_LANGUAGE": "en",
     "LANGUAGE_COOKIE_NAME": "lang",  # holds only "en" or "es", for visitors without a draft
-    "STATIC_MAX_AGE": 3600,
     "LOG_REQUESTS": False,
     # How many proxies in front of the app set X-Forwarded-For / X-Forwarded-Proto (0 = trust none).
     "PROXY_FIX_X_FOR": 0,

@@ -3,7 +3,7 @@
 Messages are lazy (`_l`): they are fixed at import time and shown in the visitor's language.
 """
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -20,6 +20,15 @@ MESSAGES = {
     503: (_l("The service is busy"),
           _l("Your saved answers are safe. Please try again in a moment.")),
 }
+RETRY_AFTER_SECONDS = 5
+# Typed again rather than carried in the page: a password never goes back into HTML.
+NOT_REPLAYED = frozenset({"csrf_token", "password"})
+
+
+class StorageBusy(Exception):
+    """The database stayed locked past the busy timeout; nothing was saved by this request."""
+
+
 CSRF_TITLE = _l("This page was open for a long time")
 CSRF_ADVICE = _l(
     "Please go back, reload the page and answer again. Your earlier answers are saved.")
@@ -28,6 +37,7 @@ CSRF_ADVICE = _l(
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(StorageBusy, storage_busy)
     app.register_error_handler(Exception, unexpected_error)
 
 
@@ -41,13 +51,23 @@ def render_error(status: int):
 def http_error(error: HTTPException):
     rendered = render_error(error.code or 500)
     if error.code == 503:
-        return (*rendered, {"Retry-After": "5"})
+        return (*rendered, {"Retry-After": str(RETRY_AFTER_SECONDS)})
     return rendered
 
 
 def csrf_error(_error: CSRFError):
     return render_template("errors/error.html", title=CSRF_TITLE, advice=CSRF_ADVICE,
                            status=400), 400
+
+
+def storage_busy(_error: StorageBusy):
+    """503 with Retry-After, on patient and staff pages alike. What was sent comes back in the
+    page as a form that sends it again to the same address, so nothing typed is lost."""
+    kept = [(name, value) for name, value in request.form.items(multi=True)
+            if name not in NOT_REPLAYED]
+    page = render_template("errors/busy.html", title=MESSAGES[503][0], kept=kept,
+                           action=request.full_path.rstrip("?"), status=503)
+    return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def unexpected_error(error: Exception):

@@ -14,9 +14,10 @@ from flask import Flask, current_app, g, request
 from flask_babel import Babel, force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 
-from .domain import phrases
-from .domain.locales import DEFAULT_LANGUAGE, LANGUAGES
-from .forms import is_generic_message
+from screening.config import PROJECT_ROOT
+from screening.domain import phrases
+from screening.domain.locales import DEFAULT_LANGUAGE, LANGUAGES
+from screening.security import cookie_flags
 
 # Each language named in itself, for the switch.
 NATIVE_NAMES = {"en": "English", "es": "Español"}
@@ -35,8 +36,6 @@ _LOCALES = {code: Locale.parse(code) for code in LANGUAGES}
 
 
 def init_app(app: Flask) -> None:
-    from . import PROJECT_ROOT
-
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "translations"))
     app.config.setdefault("CLINIC_LANGUAGE", DEFAULT_LANGUAGE)
     app.config.setdefault("LANGUAGE_COOKIE_NAME", "lang")
@@ -44,7 +43,6 @@ def init_app(app: Flask) -> None:
         raise RuntimeError(f"CLINIC_LANGUAGE must be one of {', '.join(LANGUAGES)}")
     babel.init_app(app, locale_selector=select_language)
     app.context_processor(_template_context)
-    app.add_template_global(is_generic_message)
 
 
 def supported(language: str | None) -> str | None:
@@ -94,10 +92,8 @@ def in_language(language: str):
 
 
 def set_language_cookie(response, language: str):
-    response.set_cookie(
-        current_app.config["LANGUAGE_COOKIE_NAME"], language, max_age=COOKIE_MAX_AGE,
-        httponly=True, samesite="Lax", secure=request.is_secure,
-    )
+    response.set_cookie(value=language, max_age=COOKIE_MAX_AGE,
+                        **cookie_flags(current_app.config["LANGUAGE_COOKIE_NAME"]))
     return response
 
 

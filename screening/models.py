@@ -1,4 +1,7 @@
-"""Database tables. Portable column types only, so SQLite and PostgreSQL share one schema."""
+"""The patient tables: drafts and submissions (the staff tables are in staff/models.py).
+
+Portable column types only, so SQLite and PostgreSQL share one schema.
+"""
 
 from datetime import UTC, datetime
 
@@ -6,11 +9,8 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from .db import db
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from screening.clock import utcnow
+from screening.database import db
 
 
 class UTCDateTime(TypeDecorator):
@@ -58,24 +58,3 @@ class Submission(db.Model):
     acknowledged_by: Mapped[int | None] = mapped_column(
         ForeignKey("staff_users.id", ondelete="SET NULL"), nullable=True
     )
-
-
-class StaffUser(db.Model):
-    """One account per person (no shared logins). Usernames are stored lower-case.
-
-    `totp_secret` without `totp_enrolled_at` is an enrolment in progress; `totp_last_step` is the
-    last accepted 30-second step, so a code is never accepted twice.
-    """
-
-    __tablename__ = "staff_users"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[str] = mapped_column(String(16))
-    password_hash: Mapped[str] = mapped_column(Text)
-    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    disabled: Mapped[bool] = mapped_column(default=False)
-    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

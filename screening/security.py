@@ -2,6 +2,7 @@
 CSRF token and the cross-site refusal."""
 
 from flask import Flask, abort, current_app, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 CSP = (
@@ -25,7 +26,25 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 csrf = CSRFProtect()
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session (it carries only Flask-WTF's CSRF token), Secure whenever
+    the request came over HTTPS."""
+
+    def get_cookie_secure(self, app):
+        return app.config["SESSION_COOKIE_SECURE"] or request.is_secure
+
+
+def cookie_flags(name: str, samesite: str = "Lax") -> dict:
+    """The attributes of every cookie the app sets: HttpOnly, path /, Secure over HTTPS.
+
+    A `__Host-` name must be Secure; browsers accept that on https and on http://127.0.0.1.
+    """
+    secure = name.startswith("__Host-") or request.is_secure
+    return {"key": name, "path": "/", "secure": secure, "httponly": True, "samesite": samesite}
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
     csrf.init_app(app)
     app.before_request(check_unsafe_request)
     app.wsgi_app = SecurityHeaders(app.wsgi_app, static_prefix=f"{app.static_url_path}/")
@@ -41,6 +60,8 @@ def check_unsafe_request():
     if request.method in SAFE_METHODS:
         return
     config = current_app.config
+    if (request.content_length or 0) > config["MAX_CONTENT_LENGTH"]:
+        abort(413)
     if request.method in config["WTF_CSRF_METHODS"] and config["WTF_CSRF_ENABLED"]:
         csrf.protect()
     if request.headers.get("Sec-Fetch-Site") == "cross-site":

@@ -13,7 +13,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from screening import create_app
-from screening.db import db
+from screening.database import db
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

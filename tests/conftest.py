@@ -6,7 +6,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from screening import create_app
-from screening.db import db
+from screening.database import db
 from screening.domain import flow
 from tests.chromium import browser, playwright_instance  # noqa: F401 - shared fixtures
 

@@ -4,7 +4,7 @@ import re
 
 from sqlalchemy import func, select
 
-from screening.db import db
+from screening.database import db
 from screening.domain import flow
 from screening.models import Submission
 from tests.conftest import step_number

@@ -11,9 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from itsdangerous import BadSignature
 
-from screening import create_app, security, store
-from screening.db import db
+from screening import create_app, security
+from screening.database import db
 from screening.domain import flow
+from screening.patient import store
 from tests.conftest import Patient, step_number
 from tests.storage.helpers import displayed_code
 

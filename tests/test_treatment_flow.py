@@ -4,7 +4,7 @@ import re
 
 from sqlalchemy import select
 
-from screening.db import db
+from screening.database import db
 from screening.models import Draft, Submission
 from tests.conftest import step_number
 

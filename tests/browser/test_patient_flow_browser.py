@@ -18,7 +18,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from screening.db import db
+from screening.database import db
 from screening.models import Submission
 
 pytestmark = pytest.mark.browser

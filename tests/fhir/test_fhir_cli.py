@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from screening import create_app
-from screening.fhir_cli import fhir_cli
+from screening.fhir.cli import fhir_cli
 
 REFERENCE = Path(__file__).resolve().parent.parent / "reference" / "fhir"
 US_CORE = REFERENCE / "uscore-QuestionnaireResponse-phq-9-example.json"

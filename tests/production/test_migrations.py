@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError
 
 from screening import create_app
-from screening.db import db
+from screening.database import db
 from tests.storage.postgres import PostgresNotInstalled, find_bindir, running_postgres
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -3,7 +3,7 @@
 import pytest
 
 from screening import create_app
-from screening.db import db
+from screening.database import db
 
 
 @pytest.fixture

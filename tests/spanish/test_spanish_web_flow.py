@@ -12,7 +12,7 @@ from spanish_helpers import DIAGNOSTIC_ES, checked_value, html_lang, step_number
 from sqlalchemy import select
 
 from screening import create_app
-from screening.db import db
+from screening.database import db
 from screening.domain import flow
 from screening.models import Draft, Submission
 
@@ -304,7 +304,7 @@ def test_the_spanish_summary_is_spanish_throughout(app, es_client, patient):
 
 
 def test_the_clinician_print_is_in_the_clinic_language(app, es_client, patient):
-    from screening.summary_view import render_summary
+    from screening.summary_sheet import render_summary
 
     complete_with_episode_date(es_client, patient, TREATED)
     submission = only_submission(app)

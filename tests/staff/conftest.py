@@ -7,10 +7,11 @@ import pyotp
 import pytest
 from sqlalchemy import select, update
 
-from screening import staff_auth, staff_store
-from screening.db import db
-from screening.models import StaffUser, Submission
-from screening.staff_models import AuditEvent
+from screening.database import db
+from screening.models import Submission
+from screening.staff import auth as staff_auth
+from screening.staff import store as staff_store
+from screening.staff.models import AuditEvent, StaffUser
 from tests.conftest import HttpsClient, Patient
 from tests.storage.helpers import displayed_code
 

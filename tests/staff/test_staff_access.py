@@ -5,9 +5,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from screening.db import db
+from screening.database import db
 from screening.models import Submission
-from screening.staff import SIGN_IN_ENDPOINTS
+from screening.staff.views import SIGN_IN_ENDPOINTS
 from tests.conftest import HttpsClient
 from tests.staff.conftest import (
     ACUTE,

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from screening import store
-from screening.db import db
-from screening.models import utcnow
-from screening.staff_models import AuditEvent
+from screening.clock import utcnow
+from screening.database import db
+from screening.patient import store
+from screening.staff.models import AuditEvent
 from tests.staff.conftest import ACUTE, audit_rows, sign_in
 
 

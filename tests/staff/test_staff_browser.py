@@ -13,7 +13,7 @@ from pathlib import Path
 import pyotp
 import pytest
 
-from screening.db import db
+from screening.database import db
 from tests.chromium import LiveServer
 from tests.conftest import REST_OF_FLOW
 from tests.staff.conftest import ACUTE, PASSWORD, create_account
@@ -196,7 +196,7 @@ def print_without_javascript(browser, app, base: str) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name="Continue").click()
     with app.app_context():
-        from screening.models import StaffUser
+        from screening.staff.models import StaffUser
 
         secret = db.session.query(StaffUser).filter_by(username="nojs").one().totp_secret
     page.get_by_label("6-digit code from your authenticator app").fill(pyotp.TOTP(secret).now())

@@ -8,8 +8,8 @@ import pyotp
 import time_machine
 from sqlalchemy import select
 
-from screening.db import db
-from screening.models import StaffUser
+from screening.database import db
+from screening.staff.models import StaffUser
 from tests.conftest import HttpsClient
 from tests.staff.conftest import ACUTE, PASSWORD, audit_rows, current_code, forget_used_codes
 

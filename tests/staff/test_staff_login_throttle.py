@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 
 from screening import create_app
-from screening.db import db
+from screening.database import db
 from tests.conftest import HttpsClient
 from tests.staff.conftest import PASSWORD, audit_rows, current_code
 

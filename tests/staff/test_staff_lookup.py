@@ -6,8 +6,9 @@ import pytest
 import time_machine
 from sqlalchemy import update
 
-from screening.db import db
-from screening.models import Submission, utcnow
+from screening.clock import utcnow
+from screening.database import db
+from screening.models import Submission
 from tests.staff.conftest import NONE_FLAGGED, audit_rows, create_account, sign_in
 
 CODE = "K0M1D3Q9"

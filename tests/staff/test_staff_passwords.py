@@ -5,9 +5,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerifyMismatchError
 from sqlalchemy import select
 
-from screening import staff_auth
-from screening.db import db
-from screening.models import StaffUser
+from screening.database import db
+from screening.staff import auth as staff_auth
+from screening.staff.models import StaffUser
 from tests.staff.conftest import PASSWORD, sign_in
 
 ACCEPTED = {

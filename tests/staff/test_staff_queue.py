@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from screening.db import db
+from screening.database import db
 from screening.domain import codes
 from screening.models import Submission
 from tests.staff.conftest import ACUTE, sign_in

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from sqlalchemy import func, select
 
-from screening.db import db
-from screening.staff_models import StaffSession
+from screening.database import db
+from screening.staff.models import StaffSession
 from tests.conftest import HttpsClient
 from tests.staff.conftest import (
     COOKIE,

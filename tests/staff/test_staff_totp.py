@@ -8,8 +8,8 @@ import time_machine
 from sqlalchemy import select
 
 from screening import create_app
-from screening.db import db
-from screening.models import StaffUser
+from screening.database import db
+from screening.staff.models import StaffUser
 from tests.conftest import HttpsClient
 from tests.staff.conftest import PASSWORD, audit_rows, create_account, current_code
 

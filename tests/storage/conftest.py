@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from screening import create_app
-from screening.db import db
+from screening.database import db
 
 from .postgres import PostgresNotInstalled, find_bindir, running_postgres
 

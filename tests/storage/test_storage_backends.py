@@ -8,10 +8,11 @@ from flask.cli import FlaskGroup
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from screening import store
-from screening.db import db
+from screening.clock import utcnow
+from screening.database import db
 from screening.domain import codes
-from screening.models import Draft, Submission, utcnow
+from screening.models import Draft, Submission
+from screening.patient import store
 
 from .helpers import (
     CROCKFORD_CODE,

@@ -8,9 +8,9 @@ from dataclasses import dataclass, replace
 
 from flask_babel import gettext as _
 
-from .domain import flow
-from .domain.locales import DEFAULT_LANGUAGE
-from .domain.questions import all_questions
+from screening.domain import flow
+from screening.domain.locales import DEFAULT_LANGUAGE
+from screening.domain.questions import all_questions
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Staff-side tables: server-side sessions, login failures and the append-only audit log.
+"""Staff-side tables: accounts, server-side sessions, login failures and the append-only audit log.
 
 Audit rows have no foreign keys on purpose: purging submissions or retiring an account must never
 cascade into (that is, update or delete) the audit trail, which refuses both.
@@ -6,11 +6,33 @@ cascade into (that is, update or delete) the audit trail, which refuses both.
 
 from datetime import datetime
 
-from sqlalchemy import DDL, ForeignKey, Index, Integer, String, event
+from sqlalchemy import DDL, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .db import db
-from .models import UTCDateTime, utcnow
+from screening.clock import utcnow
+from screening.database import db
+from screening.models import UTCDateTime
+
+
+class StaffUser(db.Model):
+    """One account per person (no shared logins). Usernames are stored lower-case.
+
+    `totp_secret` without `totp_enrolled_at` is an enrolment in progress; `totp_last_step` is the
+    last accepted 30-second step, so a code is never accepted twice.
+    """
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(Text)
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    disabled: Mapped[bool] = mapped_column(default=False)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class StaffSession(db.Model):

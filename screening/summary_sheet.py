@@ -11,8 +11,8 @@ sentences all come out in that one language:
 
 from flask import render_template
 
-from . import i18n
-from .domain import codes, summary
+from screening import i18n
+from screening.domain import codes, summary
 
 
 def summary_context(submission, language: str) -> dict:

@@ -6,21 +6,28 @@ and Password Storage cheat sheets (argon2id m >= 19 MiB, t >= 2; per-account thr
 growing delay, never a permanent lockout; the same answer for unknown users and wrong passwords).
 """
 
+from __future__ import annotations
+
 import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyotp
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, request
 
-from . import staff_store
-from .models import StaffUser, utcnow
+from screening.clock import utcnow
+from screening.staff import store as staff_store
+from screening.staff.throttle import Throttle
+from screening.tokens import new_token, token_hash
+
+if TYPE_CHECKING:  # the models are the store's; this module only names the type
+    from screening.staff.models import StaffUser
 
 COMMON_PASSWORDS = Path(__file__).parent / "data" / "common_passwords.txt"
 TOTP_STEP_SECONDS = 30
@@ -67,7 +74,7 @@ def hash_password(password: str) -> str:
 
 @cache
 def _dummy_hash(time_cost: int, memory_kib: int) -> str:
-    return hasher().hash(secrets.token_urlsafe(24))
+    return hasher().hash(new_token(24))
 
 
 def verify_password(user: StaffUser | None, password: str) -> bool:
@@ -94,23 +101,17 @@ def username_key(username: str) -> str:
     return hmac.new(secret, username.strip().lower().encode(), hashlib.sha256).hexdigest()
 
 
-def locked_until(failures: list[datetime], now: datetime) -> datetime | None:
-    """5 failures lock the username for 1 min after the latest; each further failure doubles
-    the wait, up to 15 min. Failures older than the memory window are forgotten, so a lock is
-    never permanent."""
+def throttle() -> Throttle:
     config = current_app.config
-    allowed = config["STAFF_LOGIN_MAX_FAILURES"]
-    if len(failures) < allowed:
-        return None
-    extra = len(failures) - allowed
-    wait = min(config["STAFF_LOGIN_LOCK_SECONDS"] * 2 ** min(extra, 16),
-               config["STAFF_LOGIN_LOCK_MAX_SECONDS"])
-    return failures[-1] + timedelta(seconds=wait)
+    return Throttle(
+        max_failures=config["STAFF_LOGIN_MAX_FAILURES"],
+        lock_seconds=config["STAFF_LOGIN_LOCK_SECONDS"],
+        max_lock_seconds=config["STAFF_LOGIN_LOCK_MAX_SECONDS"],
+        memory=timedelta(seconds=config["STAFF_LOGIN_FAILURE_MEMORY_SECONDS"]))
 
 
 def reserve_attempt(username: str, now: datetime) -> int | None:
-    memory = timedelta(seconds=current_app.config["STAFF_LOGIN_FAILURE_MEMORY_SECONDS"])
-    return staff_store.reserve_login_attempt(username_key(username), now, memory, locked_until)
+    return staff_store.reserve_login_attempt(username_key(username), now, throttle())
 
 
 # --- password step ----------------------------------------------------------------------------
@@ -195,12 +196,8 @@ class SignedIn:
     token_hash: str
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def new_session_token() -> str:
-    return secrets.token_urlsafe(32)  # 256 bits
+    return new_token(32)  # 256 bits
 
 
 def cookie_token() -> str | None:
@@ -212,8 +209,8 @@ def start_session(user: StaffUser, stage: str) -> str:
     token, now = new_session_token(), utcnow()
     old = cookie_token()
     audit_row = ("login", "success") if stage == "full" else None
-    staff_store.create_session(_hash(token), user.id, stage, now,
-                               replaces=_hash(old) if old else None, audit_row=audit_row)
+    staff_store.create_session(token_hash(token), user.id, stage, now,
+                               replaces=token_hash(old) if old else None, audit_row=audit_row)
     return token
 
 
@@ -222,7 +219,7 @@ def current(stage: str = "full") -> SignedIn | None:
     token = cookie_token()
     if not token:
         return None
-    row = staff_store.session_by_hash(_hash(token))
+    row = staff_store.session_by_hash(token_hash(token))
     if row is None or row.stage != stage:
         return None
     now, config = utcnow(), current_app.config

@@ -1,13 +1,19 @@
 """What the desk shows: queue rows, clinic-local times, flags as symbol and text."""
 
+from __future__ import annotations
+
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from . import i18n
-from .domain import codes, summary
-from .models import Submission, utcnow
+from screening import i18n
+from screening.clock import utcnow
+from screening.domain import codes, summary
+
+if TYPE_CHECKING:  # rows come from the store; this module only reads them
+    from screening.models import Submission
 
 FLAGS = {  # symbol and text, never colour alone
     "acute": ("⚠⚠", "Acute: ASQ acuity “yes” – see now"),

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from .db import db, write_transaction
-from .models import utcnow
-from .staff_models import AuditEvent
+from screening.clock import utcnow
+from screening.database import db, write_transaction
+from screening.staff.models import AuditEvent
 
 ACTIONS = frozenset({
     "login_password", "login", "logout", "totp_enrol",

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from .domain.fhir_score import FhirScoreError, score_resource
+from screening.domain.fhir_score import FhirScoreError, score_resource
 
 fhir_cli = AppGroup("fhir", help="Work with FHIR resources (PHQ-9 QuestionnaireResponses).")
 

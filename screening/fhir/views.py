@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app
 
-from .domain import fhir_treatment
+from screening.domain import fhir_treatment
 
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
 

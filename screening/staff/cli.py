@@ -15,16 +15,13 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import staff_auth, staff_store
-from .domain import fhir_export
-from .models import utcnow
+from screening.clock import utcnow
+from screening.domain import fhir_export
+from screening.staff import auth as staff_auth
+from screening.staff import store as staff_store
 
 staff_cli = AppGroup("staff", help="Manage staff accounts and exports.")
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
-
-
-def init_app(app) -> None:
-    app.cli.add_command(staff_cli)
 
 
 def _username(value: str) -> str:

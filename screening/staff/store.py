@@ -9,13 +9,14 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, delete, func, select, text, update
+from sqlalchemy import case, delete, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from . import audit
-from .db import db, write_transaction
-from .models import StaffUser, Submission
-from .staff_models import LoginFailure, StaffSession
+from screening.database import db, write_transaction
+from screening.models import Submission
+from screening.staff import audit
+from screening.staff.models import LoginFailure, StaffSession, StaffUser
+from screening.staff.throttle import Throttle, locked_until
 
 
 class DuplicateUsername(Exception):
@@ -161,15 +162,15 @@ def _serialise_per_key(session, key: str) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
 
 
-def reserve_login_attempt(key: str, now: datetime, memory: timedelta, locked_until) -> int | None:
-    """Atomically: refuse (None) while `locked_until(failure_times)` is in the future, else
-    record this attempt as a failure in advance and return its id (released on success)."""
+def reserve_login_attempt(key: str, now: datetime, throttle: Throttle) -> int | None:
+    """Atomically: refuse (None) while the throttle holds `key`, else record this attempt as a
+    failure in advance and return its id (released on success)."""
     with write_transaction() as session:
         _serialise_per_key(session, key)
-        session.execute(delete(LoginFailure).where(LoginFailure.at < now - memory))
+        session.execute(delete(LoginFailure).where(LoginFailure.at < now - throttle.memory))
         times = list(session.scalars(select(LoginFailure.at).where(
             LoginFailure.username_key == key).order_by(LoginFailure.at)))
-        until = locked_until(times, now)
+        until = locked_until(times, throttle)
         if until is not None and now < until:
             return None
         attempt = LoginFailure(username_key=key, at=now)
@@ -242,11 +243,6 @@ def unacknowledged_flags_before(start: datetime) -> list[Submission]:
         .where(Submission.created_at < start, Submission.safety_level != "none",
                Submission.acknowledged_at.is_(None))
         .order_by(SAFETY_ORDER, Submission.created_at.desc(), Submission.id.desc())))
-
-
-def count_between(start: datetime, end: datetime) -> int:
-    return db.session.scalar(select(func.count()).select_from(Submission).where(
-        Submission.created_at >= start, Submission.created_at < end))
 
 
 def audited(action: str, outcome: str, user_id: int | None, object_id: str | None,

@@ -5,17 +5,27 @@ One `before_request` guards every route of the blueprint except the sign-in page
 role in the view. Every POST carries a CSRF token (Flask-WTF protects the whole app).
 """
 
+from __future__ import annotations
+
 import json
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
-from sqlalchemy.exc import OperationalError
 
-from . import i18n, staff_auth, staff_store
-from . import staff_presenter as presenter
-from .domain import codes, fhir_export
-from .forms import CodeForm, ConfirmForm, LoginForm, LookupForm
-from .models import Submission, utcnow
+from screening import i18n
+from screening.clock import utcnow
+from screening.domain import codes, fhir_export
+from screening.forms import ConfirmForm
+from screening.qr import qr_svg
+from screening.security import cookie_flags
+from screening.staff import auth as staff_auth
+from screening.staff import presenter
+from screening.staff import store as staff_store
+from screening.staff.forms import CodeForm, LoginForm, LookupForm
+
+if TYPE_CHECKING:  # rows come from the store; views only pass them on
+    from screening.models import Submission
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 SIGN_IN_ENDPOINTS = frozenset({"staff.login", "staff.login_code", "staff.enrol"})
@@ -41,12 +51,6 @@ def require_sign_in():
     g.signed_in = signed_in
     g.staff = signed_in.user
     return None
-
-
-@bp.errorhandler(OperationalError)
-def database_busy(_error):
-    return render_template("errors/error.html", title="The service is busy",
-                           advice="Please try again in a moment.", status=503), 503
 
 
 def _require_clinician(action: str, public_id: str) -> None:
@@ -113,7 +117,8 @@ def enrol():
         form.code.errors = [CODE_NOT_ACCEPTED]
     status = 400 if form.errors else 200
     return render_template("staff/enrol.html", form=form, user=user,
-                           qr_svg=_qr_svg(staff_auth.totp_uri(user)),
+                           qr_svg=qr_svg(staff_auth.totp_uri(user),
+                                         title="Authenticator set-up QR code", scale=5),
                            secret_groups=_groups(user.totp_secret)), status
 
 
@@ -204,11 +209,7 @@ def export_fhir(public_id: str):
 # --- helpers ----------------------------------------------------------------------------------
 
 def _cookie_flags() -> dict:
-    name = current_app.config["STAFF_COOKIE_NAME"]
-    # `__Host-` cookies must be Secure; another name (plain-http development only) follows the
-    # request's scheme.
-    secure = name.startswith("__Host-") or request.is_secure
-    return {"key": name, "path": "/", "secure": secure, "httponly": True, "samesite": "Strict"}
+    return cookie_flags(current_app.config["STAFF_COOKIE_NAME"], samesite="Strict")
 
 
 def _with_cookie(response, token: str):
@@ -241,13 +242,6 @@ def _summary_context(found: Submission) -> dict:
             "code": codes.display(found.code),
             "acknowledgement": presenter.acknowledgement(found, names),
             "can_acknowledge": g.staff.role == "clinician"}
-
-
-def _qr_svg(uri: str) -> str:
-    import segno
-
-    return segno.make(uri, error="m", micro=False).svg_inline(
-        scale=5, dark="#000", light="#fff", title="Authenticator set-up QR code")
 
 
 def _groups(secret: str) -> str:
