@@ -4,14 +4,24 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app screening
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
+# One pytest worker per CPU, each with its own temporary databases and server ports.
+PYTEST_WORKERS ?= auto
 
-.PHONY: run test serve lint bench system-deps clean
+.PHONY: run test test-fast serve lint bench lock system-deps clean
 
-$(STAMP): pyproject.toml
+# Everything is installed at the versions in $(LOCK); `make lock` refreshes it.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -c $(LOCK) -e ".[dev]"
 	touch $(STAMP)
+
+lock:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --allow-unsafe \
+	  --extra dev --extra postgres --upgrade --output-file $(LOCK) pyproject.toml
 
 instance/config.py:
 	mkdir -p instance
@@ -48,12 +58,18 @@ system-deps:
 	  fi; \
 	fi
 
-test: system-deps $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/pytest
-
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+# Everything but the browser and PostgreSQL tests: the quick check while working.
+test-fast: lint
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser and not postgres"
+
+# The whole suite: unit, web, browser, security and PostgreSQL, in parallel.
+test: system-deps lint
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 clean:
 	rm -rf $(VENV) test-output .pytest_cache

@@ -41,3 +41,50 @@ def test_wsgi_exposes_app(monkeypatch):
     import wsgi
 
     assert wsgi.app.config["SECRET_KEY"] == "from-the-environment"
+
+
+def _screening_modules() -> list[str]:
+    import pkgutil
+
+    import screening
+
+    return ["screening", *(m.name for m in pkgutil.walk_packages(screening.__path__,
+                                                                  "screening."))]
+
+
+def test_the_web_layer_is_a_package_per_area_with_no_module_named_db():
+    modules = set(_screening_modules())
+    assert {"screening.patient", "screening.staff", "screening.fhir",
+            "screening.domain"} <= modules
+    assert not any(name.rsplit(".", 1)[-1] == "db" for name in modules)
+
+
+def test_no_module_is_hidden_behind_an_object_of_its_own_name():
+    import importlib
+
+    for name in _screening_modules():
+        if "." not in name:
+            continue
+        parent, child = name.rsplit(".", 1)
+        module = importlib.import_module(name)
+        assert getattr(importlib.import_module(parent), child) is module, name
+
+
+def test_there_is_no_import_cycle_inside_screening():
+    import grimp
+
+    graph = grimp.build_graph("screening", cache_dir=None)
+    modules = sorted(graph.modules)
+    cycles = [
+        (a, b) for a in modules for b in graph.find_modules_directly_imported_by(a)
+        if a != b and graph.find_shortest_chain(importer=b, imported=a) is not None
+    ]
+    assert cycles == []
+
+
+def test_library_internals_are_not_copied():
+    """Sessions, CSRF tokens and connections go through Flask, Flask-WTF and SQLAlchemy."""
+    source = "\n".join(p.read_text() for p in (ROOT / "screening").rglob("*.py"))
+    for internal in ("itsdangerous", "URLSafeTimedSerializer", "first_row", ".detach()",
+                     "raw_connection().dbapi", "dump_payload"):
+        assert internal not in source, internal

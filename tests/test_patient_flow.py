@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from screening.database import db
 from screening.domain import flow
 from screening.models import Submission
-from tests.conftest import step_number
+from tests.helpers import step_number
 
 ALL_ZERO = {f"phq9_{i}": "0" for i in range(1, 10)}
 SEVERE = {f"phq9_{i}": "3" for i in range(1, 10)} | {

@@ -3,7 +3,6 @@
 import logging
 import re
 from datetime import UTC, datetime, timedelta
-from urllib.parse import quote
 
 import pytest
 import time_machine
@@ -13,9 +12,9 @@ from itsdangerous import BadSignature
 
 from screening import create_app, security
 from screening.database import db
-from screening.domain import flow
 from screening.patient import store
-from tests.conftest import Patient, step_number
+from tests.fuzzing import FIELD_NAMES, fill_rule
+from tests.helpers import Patient, step_number
 from tests.storage.helpers import displayed_code
 
 SEVERE = {f"phq9_{i}": "3" for i in range(1, 10)} | {
@@ -215,24 +214,6 @@ def test_codes_tokens_and_answers_never_reach_the_log(app, client, patient, capl
     for secret in (code, code.replace("-", ""), token, "CANARY-7f3a", FREE_TEXT_CANARY,
                    "wished you were dead"):
         assert secret not in log_text
-
-
-FIELD_NAMES = sorted({q for step in flow.steps() for q in step.questions} | {
-    "csrf_token", "x", "username", "password", "code", "language", "next", "medicine"})
-URL_PARTS = st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=0x2FF,
-                                           exclude_characters="/?#%"), min_size=1, max_size=20)
-
-
-def fill_rule(rule, draw) -> str:
-    """A URL for the rule with drawn values in its variables (numbers, ids, junk)."""
-    url = rule.rule
-    for argument in rule.arguments:
-        if rule._converters[argument].__class__.__name__ == "IntegerConverter":
-            value = str(draw(st.integers(min_value=0, max_value=60)))
-        else:
-            value = draw(URL_PARTS)
-        url = re.sub(rf"<[^>]*{argument}>", lambda _match, v=value: quote(v, safe=""), url)
-    return url
 
 
 @settings(max_examples=500, deadline=None,

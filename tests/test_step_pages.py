@@ -2,7 +2,7 @@
 
 import re
 
-from tests.conftest import Patient, step_number
+from tests.helpers import Patient, step_number
 
 TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 

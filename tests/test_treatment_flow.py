@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from screening.database import db
 from screening.models import Draft, Submission
-from tests.conftest import step_number
+from tests.helpers import step_number
 
 PHQ = {f"phq9_{i}": "2" for i in range(1, 9)} | {"phq9_9": "0", "phq9_10": "1"}
 SERTRALINE = {"medicine": "sertraline", "this_episode": "yes", "dose_mg": "100", "weeks": "8",

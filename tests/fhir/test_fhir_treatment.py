@@ -9,7 +9,7 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from screening.domain import fhir_export, fhir_treatment
 from screening.domain.phq9 import score
-from tests.conftest import REST_OF_FLOW
+from tests.helpers import REST_OF_FLOW
 
 TRIALS = [
     {"_id": "a", "medicine": "sertraline", "this_episode": "yes", "dose_mg": "150", "weeks": "8",

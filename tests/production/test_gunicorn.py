@@ -12,8 +12,6 @@ import socket
 import subprocess
 import sys
 import time
-from contextlib import closing
-from pathlib import Path
 
 import pytest
 import requests
@@ -22,12 +20,17 @@ from requests.adapters import HTTPAdapter
 
 from screening.config import DEFAULTS
 from screening.domain import flow
-from tests.conftest import REST_OF_FLOW
+from tests.helpers import REST_OF_FLOW
+from tests.production.helpers import (
+    CONF,
+    ENV_SETTINGS,
+    ROOT,
+    csrf_from,
+    free_port,
+    wait_until_listening,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-CONF = ROOT / "gunicorn.conf.py"
 CLIENT_ADDRESS = "127.0.0.7"
-ENV_SETTINGS = ("GUNICORN_BIND", "WEB_CONCURRENCY", "GUNICORN_LOG_LEVEL", "FORWARDED_ALLOW_IPS")
 
 
 def load_config(monkeypatch, **env) -> Config:
@@ -80,25 +83,6 @@ def test_the_logger_never_writes_an_access_log(monkeypatch, capsys):
 
 # --- a real server ------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with closing(socket.socket()) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_listening(port: int, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"gunicorn did not listen on port {port} within 30 s:\n{log.read_text()}")
-
-
 @pytest.fixture
 def gunicorn(tmp_path):
     """gunicorn with gunicorn.conf.py on a migrated temporary SQLite database."""
@@ -110,7 +94,7 @@ def gunicorn(tmp_path):
                                "upgrade"], cwd=ROOT, env=env, capture_output=True, text=True,
                               timeout=120, check=False)
     assert migrated.returncode == 0, migrated.stderr
-    port = _free_port()
+    port = free_port()
     env |= {"GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2"}
     out, err = tmp_path / "gunicorn.out", tmp_path / "gunicorn.err"
     with out.open("wb") as stdout, err.open("wb") as stderr:
@@ -118,7 +102,7 @@ def gunicorn(tmp_path):
             [sys.executable, "-m", "gunicorn", "-c", str(CONF), "wsgi:app"],
             cwd=ROOT, env=env, stdout=stdout, stderr=stderr)
     try:
-        _wait_until_listening(port, process, err)
+        wait_until_listening(port, process, err)
         yield f"http://127.0.0.1:{port}", process, out, err
     finally:
         process.terminate()
@@ -137,29 +121,23 @@ class FromAddress(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
 
 
-def _csrf(html: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
-    assert match, html[:500]
-    return match.group(1)
-
-
 def _walk_a_patient(base: str, session: requests.Session) -> None:
     """Start, PHQ-9 with item 9 positive, the safety pathway, the rest, review, send, summary."""
     answers = REST_OF_FLOW | {f"phq9_{n}": "1" for n in range(1, 10)} | {
         "phq9_10": "1", "asq_1": "no", "asq_2": "no", "asq_3": "no", "asq_4": "no"}
-    response = session.post(f"{base}/begin", data={"csrf_token": _csrf(session.get(base).text)})
+    response = session.post(f"{base}/begin", data={"csrf_token": csrf_from(session.get(base).text)})
     seen = []
     while "/step/" in response.url:
         step = flow.step_by_number(int(re.search(r"/step/(\d+)", response.url).group(1)))
         seen.append(step.id)
         data = {q: answers[q] for q in step.questions if q in answers}
         data = {} if step.kind in ("notice", "repeat") else data
-        response = session.post(response.url, data={**data, "csrf_token": _csrf(response.text)})
+        response = session.post(response.url, data={**data, "csrf_token": csrf_from(response.text)})
         assert response.status_code == 200, (step.id, response.text[:500])
         assert len(seen) < 60
     assert {"phq9_9", "safety", "asq_4", "ride_home"} <= set(seen), seen
     assert response.url.endswith("/review"), response.url
-    done = session.post(f"{base}/submit", data={"csrf_token": _csrf(response.text)})
+    done = session.post(f"{base}/submit", data={"csrf_token": csrf_from(response.text)})
     assert done.url.endswith("/done") and done.status_code == 200
     assert session.get(f"{base}/summary").status_code == 200
 

@@ -14,8 +14,14 @@ import sys
 import pytest
 import requests
 
-from tests.production.test_gunicorn import CONF, ENV_SETTINGS, ROOT, _csrf, _free_port
-from tests.production.test_gunicorn import _wait_until_listening as wait_until_listening
+from tests.production.helpers import (
+    CONF,
+    ENV_SETTINGS,
+    ROOT,
+    csrf_from,
+    free_port,
+    wait_until_listening,
+)
 
 PASSWORD = "correct horse battery staple clinic"
 
@@ -48,7 +54,7 @@ def two_servers(tmp_path):
     servers, processes = [], []
     try:
         for index in range(2):
-            port = _free_port()
+            port = free_port()
             log = tmp_path / f"gunicorn-{index}.err"
             with log.open("wb") as stderr:
                 process = subprocess.Popen(
@@ -66,7 +72,7 @@ def two_servers(tmp_path):
 
 
 def sign_in(base: str, session: requests.Session, username: str, password: str):
-    token = _csrf(session.get(f"{base}/staff/login").text)
+    token = csrf_from(session.get(f"{base}/staff/login").text)
     return session.post(f"{base}/staff/login", allow_redirects=False,
                         data={"username": username, "password": password, "csrf_token": token})
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from screening.database import db
 from screening.models import Submission
 from screening.staff.views import SIGN_IN_ENDPOINTS
-from tests.conftest import HttpsClient
-from tests.staff.conftest import (
+from tests.helpers import HttpsClient
+from tests.staff.helpers import (
     ACUTE,
     PASSWORD,
     audit_rows,

@@ -10,7 +10,7 @@ from screening.clock import utcnow
 from screening.database import db
 from screening.patient import store
 from screening.staff.models import AuditEvent
-from tests.staff.conftest import ACUTE, audit_rows, sign_in
+from tests.staff.helpers import ACUTE, audit_rows, sign_in
 
 
 def test_a_scripted_shift_leaves_exactly_the_expected_rows(app, staff_client, make_user, submit):

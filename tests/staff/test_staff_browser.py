@@ -15,8 +15,8 @@ import pytest
 
 from screening.database import db
 from tests.chromium import LiveServer
-from tests.conftest import REST_OF_FLOW
-from tests.staff.conftest import ACUTE, PASSWORD, create_account
+from tests.helpers import REST_OF_FLOW
+from tests.staff.helpers import ACUTE, PASSWORD, create_account
 
 pytestmark = pytest.mark.browser
 

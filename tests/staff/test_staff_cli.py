@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from screening.database import db
 from screening.staff.models import StaffUser
-from tests.conftest import HttpsClient
-from tests.staff.conftest import ACUTE, PASSWORD, audit_rows, current_code, forget_used_codes
+from tests.helpers import HttpsClient
+from tests.staff.helpers import ACUTE, PASSWORD, audit_rows, current_code, forget_used_codes
 
 OTHER = "a different long passphrase"
 

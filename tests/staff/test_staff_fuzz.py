@@ -4,8 +4,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.staff.conftest import ACUTE, create_account, sign_in
-from tests.test_security import FIELD_NAMES, fill_rule
+from tests.fuzzing import FIELD_NAMES, fill_rule
+from tests.staff.helpers import ACUTE, create_account, sign_in
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import time_machine
 
 from screening import create_app
 from screening.database import db
-from tests.conftest import HttpsClient
-from tests.staff.conftest import PASSWORD, audit_rows, current_code
+from tests.helpers import HttpsClient
+from tests.staff.helpers import PASSWORD, audit_rows, current_code
 
 START = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
 GENERIC = "Sign-in details not accepted"

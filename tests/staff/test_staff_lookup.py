@@ -9,7 +9,7 @@ from sqlalchemy import update
 from screening.clock import utcnow
 from screening.database import db
 from screening.models import Submission
-from tests.staff.conftest import NONE_FLAGGED, audit_rows, create_account, sign_in
+from tests.staff.helpers import NONE_FLAGGED, audit_rows, create_account, sign_in
 
 CODE = "K0M1D3Q9"
 

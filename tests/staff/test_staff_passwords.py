@@ -8,7 +8,7 @@ from sqlalchemy import select
 from screening.database import db
 from screening.staff import auth as staff_auth
 from screening.staff.models import StaffUser
-from tests.staff.conftest import PASSWORD, sign_in
+from tests.staff.helpers import PASSWORD, sign_in
 
 ACCEPTED = {
     "12 characters": "kettle-ocean",

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from screening.database import db
 from screening.domain import codes
 from screening.models import Submission
-from tests.staff.conftest import ACUTE, sign_in
+from tests.staff.helpers import ACUTE, sign_in
 
 NOW = datetime(2026, 3, 10, 19, 0, tzinfo=UTC)  # 15:00 in New York (EDT, UTC-4)
 LOCAL_MIDNIGHT = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from screening.database import db
 from screening.staff.models import StaffSession
-from tests.conftest import HttpsClient
-from tests.staff.conftest import (
+from tests.helpers import HttpsClient
+from tests.staff.helpers import (
     COOKIE,
     PASSWORD,
     cookie_value,

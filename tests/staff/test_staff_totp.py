@@ -10,8 +10,8 @@ from sqlalchemy import select
 from screening import create_app
 from screening.database import db
 from screening.staff.models import StaffUser
-from tests.conftest import HttpsClient
-from tests.staff.conftest import PASSWORD, audit_rows, create_account, current_code
+from tests.helpers import HttpsClient
+from tests.staff.helpers import PASSWORD, audit_rows, create_account, current_code
 
 NOON = datetime(2026, 3, 10, 16, 0, 5, tzinfo=UTC)
 

@@ -16,7 +16,7 @@ from screening.database import db
 
 from .postgres import PostgresNotInstalled, find_bindir, running_postgres
 
-BACKENDS = ["sqlite", "postgresql"]
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(scope="session")
