@@ -101,7 +101,7 @@ def gzipped_size(data: bytes) -> int:
 
 
 def draft_key(token: str) -> str:
-    """How the app stores a draft token (screening/store.py): its SHA-256."""
+    """How the app stores a draft token (screening/tokens.py): its SHA-256."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 

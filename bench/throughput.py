@@ -18,7 +18,8 @@ much of the machine each server gets. So when wrk is installed (Debian: `apt-get
 step GET and hello world are also compared with wrk at the same concurrency, in alternating 5 s
 runs at the default worker count, as a cross-check with its own verdict.
 
-Targets: step GET ≥ 0.5 × hello req/s; GET p95 ≤ 20 ms; POST p95 ≤ 50 ms; RSS ≤ 100 MB/worker.
+Targets: GET p95 ≤ 20 ms; POST p95 ≤ 50 ms; RSS ≤ 100 MB/worker. The step GET rate as a fraction
+of hello world is printed for information (DESIGN.md §5: not a target).
 Run: .venv/bin/python bench/throughput.py [--requests 2000] [--concurrency 10] [--rounds 3]
      [--no-wrk]
 """
@@ -185,7 +186,7 @@ def report(workers: int, r: dict) -> bool:
     post_ratio = r["post"]["rate"] / r["hello"]["rate"]
     rss = max(r["rss"] or [0])
     checks = [
-        (f"step GET / hello = {ratio:.2f} (≥ 0.50)", ratio >= 0.5),
+        (f"step GET / hello = {ratio:.2f} (no target; for information)", True),
         (f"step POST / hello = {post_ratio:.2f} (no target; for reference)", True),
         (f"step GET p95 {r['get']['p95']:.1f} ms (≤ 20 ms)", r["get"]["p95"] <= 20),
         (f"step POST p95 {r['post']['p95']:.1f} ms (≤ 50 ms)", r["post"]["p95"] <= 50),
@@ -196,8 +197,8 @@ def report(workers: int, r: dict) -> bool:
     ]
     if "wrk" in r:
         wrk_ratio = r["wrk"]["get"] / r["wrk"]["hello"]
-        checks.append((f"wrk cross-check: step GET / hello = {wrk_ratio:.2f} (≥ 0.50), "
-                       f"failed {r['wrk']['failed']}", wrk_ratio >= 0.5 and not r["wrk"]["failed"]))
+        checks.append((f"wrk cross-check: step GET / hello = {wrk_ratio:.2f} (for information), "
+                       f"failed {r['wrk']['failed']}", not r["wrk"]["failed"]))
     print(f"-- {workers} worker{'s' if workers > 1 else ''}, concurrency 10")
     for text, ok in checks:
         print(f"   {verdict(ok)}  {text}")
