@@ -7,6 +7,7 @@ language (`CLINIC_LANGUAGE`). Instrument and question wording is not in the cata
 per language in the data files (screening/domain/locales.py).
 """
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from babel import Locale
@@ -41,6 +42,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("LANGUAGE_COOKIE_NAME", "lang")
     if app.config["CLINIC_LANGUAGE"] not in LANGUAGES:
         raise RuntimeError(f"CLINIC_LANGUAGE must be one of {', '.join(LANGUAGES)}")
+    phrases.check_catalogues()  # a missing catalogue stops start-up, as missing wording does
     babel.init_app(app, locale_selector=select_language)
     app.context_processor(_template_context)
 
@@ -84,10 +86,11 @@ def current_language() -> str:
 
 
 @contextmanager
-def in_language(language: str):
-    """Build and render in `language` inside a request: the interface (Flask-Babel) and the
-    summary's sentences and labels (domain.phrases), e.g. the clinician print."""
-    with force_locale(language), phrases.in_language(language):
+def in_language(language: str) -> Iterator[str]:
+    """Render the interface text (Flask-Babel) in `language` inside a request, e.g. the clinician
+    print. The domain takes its language as a parameter (`summary.build(..., language)`) and
+    returns finished strings, so nothing here reaches into it."""
+    with force_locale(language):
         yield language
 
 

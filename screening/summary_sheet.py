@@ -1,9 +1,9 @@
 """The one-page summary in one language: the patient's own page and the clinician print.
 
 The patient's `/summary` is in the patient's language; what staff see and print is in the clinic's
-language (`CLINIC_LANGUAGE`) and says which language the patient answered in. Build and render
-inside `i18n.in_language(...)` so the interface text, the questions and answers, and the summary's
-sentences all come out in that one language:
+language (`CLINIC_LANGUAGE`) and says which language the patient answered in. The summary is built
+in `language` (a parameter: its questions, answers and sentences come back as finished strings);
+render it inside `i18n.in_language(language)` so the interface text around it matches:
 
     with i18n.in_language(i18n.clinic_language()) as language:
         return render_template("staff/print.html", **summary_context(submission, language))

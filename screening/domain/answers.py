@@ -8,9 +8,7 @@ antidepressant trials) a list of entries, each a mapping with its own `_id`.
 from collections.abc import Mapping
 from typing import Any
 
-from .flow import Path, Step
-
-Answers = Mapping[str, Any]
+from .flow import Answers, Path, Step
 
 
 def merged(answers: Answers, new_answers: Answers) -> dict[str, Any]:

@@ -1,6 +1,8 @@
 """ASQ (NIMH Ask Suicide-Screening Questions): negative, non-acute positive or acute positive."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from . import phrases
 from .instruments import asq
@@ -23,6 +25,7 @@ CATEGORY_LABELS = {
 class AsqResult:
     category: str
     answers: tuple[tuple[str, str, str | None], ...]
+    label: str  # the category, worded when the result was built (phrases.in_language)
 
     @property
     def positive(self) -> bool:
@@ -32,18 +35,13 @@ class AsqResult:
     def acute(self) -> bool:
         return self.category == ACUTE_POSITIVE
 
-    @property
-    def label(self) -> str:
-        """The category in the current summary language (phrases.in_language)."""
-        return _(CATEGORY_LABELS[self.category])
 
-
-def screen_positive(answers: dict) -> bool:
+def screen_positive(answers: Mapping[str, Any]) -> bool:
     return any(answers.get(item_id) == "yes" for item_id in asq().item_ids)
 
 
-def categorise(answers: dict) -> AsqResult:
-    """The ASQ category, with each question asked in the current summary language."""
+def categorise(answers: Mapping[str, Any]) -> AsqResult:
+    """The ASQ category, with its label and each question asked in the current summary language."""
     instrument = asq(phrases.current())
     asked = tuple(
         (item_id, text, answers.get(item_id))
@@ -51,9 +49,13 @@ def categorise(answers: dict) -> AsqResult:
         if answers.get(item_id) in ("yes", "no")
     )
     if not asked:
-        return AsqResult(NOT_ASKED, ())
+        return _result(NOT_ASKED, ())
     if not screen_positive(answers):
-        return AsqResult(NEGATIVE, asked)
+        return _result(NEGATIVE, asked)
     acuity = answers.get(instrument.acuity_id)
     shown = (*asked, (instrument.acuity_id, instrument.acuity_text, acuity))
-    return AsqResult(ACUTE_POSITIVE if acuity == "yes" else NON_ACUTE_POSITIVE, shown)
+    return _result(ACUTE_POSITIVE if acuity == "yes" else NON_ACUTE_POSITIVE, shown)
+
+
+def _result(category: str, answers: tuple[tuple[str, str, str | None], ...]) -> AsqResult:
+    return AsqResult(category, answers, _(CATEGORY_LABELS[category]))

@@ -13,9 +13,12 @@ submission twice gives the same bundle, while the public id itself never leaves 
 """
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from . import fhir_treatment
+from .fhir_items import JsonObject
 from .instruments import Option, phq9
 from .phq9 import Phq9Result, score
 
@@ -28,7 +31,7 @@ SCORE_UNIT = "{score}"
 ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:intake-screening:fhir-export")
 
 
-def phq9_bundle(answers: dict, submitted_at: datetime, public_id: str) -> dict:
+def phq9_bundle(answers: Mapping[str, Any], submitted_at: datetime, public_id: str) -> JsonObject:
     """The PHQ-9 of one submission; the Observation is left out when no total can be computed."""
     authored = fhir_datetime(submitted_at)
     result = score(answers)
@@ -47,7 +50,9 @@ def phq9_bundle(answers: dict, submitted_at: datetime, public_id: str) -> dict:
     }
 
 
-def submission_bundle(answers: dict, submitted_at: datetime, public_id: str) -> dict:
+def submission_bundle(
+    answers: Mapping[str, Any], submitted_at: datetime, public_id: str
+) -> JsonObject:
     """Everything a submission holds: the PHQ-9 bundle plus the treatment-history response."""
     bundle = phq9_bundle(answers, submitted_at, public_id)
     response_id = _resource_id(public_id, "QuestionnaireResponse/treatment-history")
@@ -55,7 +60,9 @@ def submission_bundle(answers: dict, submitted_at: datetime, public_id: str) -> 
     return {**bundle, "entry": [*bundle["entry"], _entry(response_id, treatment)]}
 
 
-def questionnaire_response(answers: dict, authored: str, result: Phq9Result) -> dict:
+def questionnaire_response(
+    answers: Mapping[str, Any], authored: str, result: Phq9Result
+) -> JsonObject:
     instrument = phq9()
     items = [
         _question_item(instrument.item_loinc[item_id], text, option)
@@ -78,8 +85,11 @@ def questionnaire_response(answers: dict, authored: str, result: Phq9Result) -> 
     }
 
 
-def total_observation(result: Phq9Result, authored: str, response_url: str) -> dict:
-    observation = {
+def total_observation(result: Phq9Result, authored: str, response_url: str) -> JsonObject:
+    """The total as an Observation; ValueError for a result without a total (nothing to report)."""
+    if result.total is None or result.band is None:
+        raise ValueError("a PHQ-9 result without a total has no total Observation")
+    observation: JsonObject = {
         "resourceType": "Observation",
         "status": "final",
         "category": [{"coding": [
@@ -104,7 +114,9 @@ def total_observation(result: Phq9Result, authored: str, response_url: str) -> d
     return observation
 
 
-def chosen_option(answers: dict, item_id: str, options: tuple[Option, ...]) -> Option | None:
+def chosen_option(
+    answers: Mapping[str, Any], item_id: str, options: tuple[Option, ...]
+) -> Option | None:
     """The option answered for `item_id`, or None; a value outside the options is a bug upstream."""
     value = answers.get(item_id)
     if value is None or value == "":
@@ -121,7 +133,9 @@ def fhir_datetime(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _question_item(loinc: str, text: str, option: Option) -> dict:
+def _question_item(loinc: str, text: str, option: Option) -> JsonObject:
+    if option.loinc is None:  # every PHQ-9 answer has its LOINC code (phq9.toml)
+        raise ValueError(f"answer {option.value!r} to {loinc} has no LOINC answer code")
     return {
         "linkId": f"/{loinc}",
         "text": text,
@@ -129,11 +143,11 @@ def _question_item(loinc: str, text: str, option: Option) -> dict:
     }
 
 
-def _loinc_coding(code: str, display: str) -> dict:
+def _loinc_coding(code: str, display: str) -> JsonObject:
     return {"system": LOINC, "code": code, "display": display}
 
 
-def _total_item(total: int) -> dict:
+def _total_item(total: int) -> JsonObject:
     return {
         "linkId": f"/{phq9().loinc_total}",
         "text": TOTAL_TEXT,
@@ -154,6 +168,6 @@ def _full_url(resource_id: str) -> str:
     return f"urn:uuid:{resource_id}"
 
 
-def _entry(resource_id: str, resource: dict) -> dict:
+def _entry(resource_id: str, resource: JsonObject) -> JsonObject:
     identified = {"resourceType": resource["resourceType"], "id": resource_id, **resource}
     return {"fullUrl": _full_url(resource_id), "resource": identified}

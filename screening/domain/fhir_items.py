@@ -5,18 +5,22 @@ MII PROMs ("PHQ.1", "PHQ-9.1") and the HL7 SDC example ("H1/T1/Q1"); or a LOINC 
 """
 
 from functools import cache
+from typing import Any
 
 from .instruments import phq9
 
 LOINC = "http://loinc.org"
 TOTAL = "total"
 
+# A JSON object as parsed from a FHIR resource; its values are whatever the sender wrote.
+JsonObject = dict[str, Any]
+
 
 class FhirScoreError(ValueError):
     """A resource that cannot be scored safely; the message says why in one line."""
 
 
-def as_list(value, what: str) -> list:
+def as_list(value: object, what: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
@@ -29,7 +33,7 @@ def _roles_by_link_id() -> dict[str, str]:
     instrument = phq9()
     numbered = dict(enumerate(instrument.item_ids, start=1))
     numbered[len(numbered) + 1] = instrument.difficulty_id
-    roles = {}
+    roles: dict[str, str] = {}
     for number, role in numbered.items():
         for link_id in (f"PHQ.{number}", f"PHQ-9.{number}"):
             roles[link_id] = role
@@ -54,7 +58,7 @@ def _loinc_by_role() -> dict[str, str]:
     return {role: loinc for loinc, role in _roles_by_loinc().items()}
 
 
-def _role_of(item: dict) -> str | None:
+def _role_of(item: JsonObject) -> str | None:
     link_id = str(item.get("linkId", ""))
     if link_id in _roles_by_link_id():
         return _roles_by_link_id()[link_id]
@@ -69,8 +73,8 @@ def _role_of(item: dict) -> str | None:
     return None
 
 
-def items_by_role(items) -> dict[str, dict]:
-    found = {}
+def items_by_role(items: object) -> dict[str, JsonObject]:
+    found: dict[str, JsonObject] = {}
     for role, item in _walk(items):
         if role in found:
             raise FhirScoreError(f"{describe(role)} appears more than once")
@@ -78,9 +82,9 @@ def items_by_role(items) -> dict[str, dict]:
     return found
 
 
-def _walk(items) -> list[tuple[str, dict]]:
+def _walk(items: object) -> list[tuple[str, JsonObject]]:
     """(role, item) for each recognised item, at any depth; groups and display items pass."""
-    found = []
+    found: list[tuple[str, JsonObject]] = []
     for item in as_list(items, "item"):
         if not isinstance(item, dict):
             raise FhirScoreError("an item is not a JSON object")
@@ -93,7 +97,7 @@ def _walk(items) -> list[tuple[str, dict]]:
     return found
 
 
-def _children(item: dict) -> list:
+def _children(item: JsonObject) -> list[Any]:
     nested_in_answers = [
         child
         for answer in as_list(item.get("answer"), "answer")

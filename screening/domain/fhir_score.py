@@ -10,8 +10,9 @@ Anything that cannot be scored safely raises `FhirScoreError` with a one-line re
 import re
 from dataclasses import asdict, dataclass
 from functools import cache
+from typing import Any
 
-from .fhir_items import LOINC, TOTAL, FhirScoreError, as_list, describe, items_by_role
+from .fhir_items import LOINC, TOTAL, FhirScoreError, JsonObject, as_list, describe, items_by_role
 from .instruments import Option, phq9
 from .phq9 import Phq9Result, score
 
@@ -53,11 +54,11 @@ class ScoreReport:
     warning: str | None
     difficulty: str | None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def score_resource(resource: dict) -> list[ScoreReport]:
+def score_resource(resource: object) -> list[ScoreReport]:
     """One report per QuestionnaireResponse in `resource` (a response, or a Bundle of them)."""
     return [
         _score_naming_the_response(response, fallback_id)
@@ -65,7 +66,7 @@ def score_resource(resource: dict) -> list[ScoreReport]:
     ]
 
 
-def _score_naming_the_response(response: dict, fallback_id: str | None) -> ScoreReport:
+def _score_naming_the_response(response: JsonObject, fallback_id: str | None) -> ScoreReport:
     try:
         return score_response(response, fallback_id)
     except FhirScoreError as error:
@@ -75,7 +76,7 @@ def _score_naming_the_response(response: dict, fallback_id: str | None) -> Score
         raise FhirScoreError(f"QuestionnaireResponse {name}: {error}") from None
 
 
-def score_response(response: dict, fallback_id: str | None = None) -> ScoreReport:
+def score_response(response: JsonObject, fallback_id: str | None = None) -> ScoreReport:
     found = items_by_role(response.get("item"))
     answers = {
         item_id: str(value)
@@ -99,8 +100,10 @@ def score_response(response: dict, fallback_id: str | None = None) -> ScoreRepor
     )
 
 
-def _responses_in(resource: dict) -> list[tuple[dict, str | None]]:
-    kind = resource.get("resourceType") if isinstance(resource, dict) else None
+def _responses_in(resource: object) -> list[tuple[JsonObject, str | None]]:
+    if not isinstance(resource, dict):
+        resource = {}  # not a JSON object, so no resourceType: refused below
+    kind = resource.get("resourceType")
     if kind == "QuestionnaireResponse":
         return [(resource, None)]
     if kind == "Bundle":
@@ -114,7 +117,7 @@ def _responses_in(resource: dict) -> list[tuple[dict, str | None]]:
     raise FhirScoreError(f"expected a QuestionnaireResponse or a Bundle, not {described}")
 
 
-def _responses_in_bundle(bundle: dict) -> list[tuple[dict, str | None]]:
+def _responses_in_bundle(bundle: JsonObject) -> list[tuple[JsonObject, str | None]]:
     responses = [
         (entry["resource"], entry.get("fullUrl"))
         for entry in as_list(bundle.get("entry"), "Bundle.entry")
@@ -130,7 +133,7 @@ def _responses_in_bundle(bundle: dict) -> list[tuple[dict, str | None]]:
 # --- Reading the answers -------------------------------------------------------------------
 
 
-def _single_answer(item: dict | None, role: str) -> dict | None:
+def _single_answer(item: JsonObject | None, role: str) -> JsonObject | None:
     if item is None:
         return None
     answers = as_list(item.get("answer"), f"answer of {describe(role)}")
@@ -143,12 +146,12 @@ def _single_answer(item: dict | None, role: str) -> dict | None:
     return answers[0]
 
 
-def _item_score(found: dict[str, dict], role: str) -> int | None:
+def _item_score(found: dict[str, JsonObject], role: str) -> int | None:
     answer = _single_answer(found.get(role), role)
     return None if answer is None else _answer_score(answer, role, _frequency_codes())
 
 
-def _answer_score(answer: dict, role: str, codes: dict[str, dict[str, int]]) -> int:
+def _answer_score(answer: JsonObject, role: str, codes: dict[str, dict[str, int]]) -> int:
     if "valueCoding" in answer:
         return _coding_score(answer, role, codes)
     for key in ("valueInteger", "valueDecimal"):
@@ -158,7 +161,7 @@ def _answer_score(answer: dict, role: str, codes: dict[str, dict[str, int]]) -> 
     raise FhirScoreError(f"cannot score {given} for {describe(role)}; expected a coded answer")
 
 
-def _coding_score(answer: dict, role: str, codes: dict[str, dict[str, int]]) -> int:
+def _coding_score(answer: JsonObject, role: str, codes: dict[str, dict[str, int]]) -> int:
     coding = answer["valueCoding"]
     if not isinstance(coding, dict):
         raise FhirScoreError(f"the valueCoding of {describe(role)} is not a JSON object")
@@ -167,23 +170,26 @@ def _coding_score(answer: dict, role: str, codes: dict[str, dict[str, int]]) -> 
     weight = _weight(coding, role)
     if weight is None:
         weight = _weight(answer, role)
-    if by_code is None and weight is None:
-        from_system = f" (system {system})" if system not in (None, LOINC) else ""
-        raise FhirScoreError(f"unknown answer code {code}{from_system} for {describe(role)}")
-    if by_code is not None and weight is not None and by_code != weight:
+    if by_code is None:
+        if weight is None:
+            from_system = f" (system {system})" if system not in (None, LOINC) else ""
+            raise FhirScoreError(f"unknown answer code {code}{from_system} for {describe(role)}")
+        return weight
+    if weight is not None and by_code != weight:
         raise FhirScoreError(
             f"answer {code} for {describe(role)} carries weight {weight}, "
             f"but the code means {by_code}"
         )
-    return by_code if by_code is not None else weight
+    return by_code
 
 
-def _score_for_code(code, system, codes: dict[str, dict[str, int]]) -> int | None:
+def _score_for_code(code: Any, system: Any, codes: dict[str, dict[str, int]]) -> int | None:
+    """The score `code` means in `system`'s table, or in any table when no system is given."""
     tables = codes.values() if system is None else [codes.get(system, {})]
     return next((table[code] for table in tables if code in table), None)
 
 
-def _weight(element: dict, role: str) -> int | None:
+def _weight(element: JsonObject, role: str) -> int | None:
     for extension in as_list(element.get("extension"), "extension"):
         if isinstance(extension, dict) and extension.get("url") in WEIGHT_EXTENSIONS:
             value = extension.get("valueDecimal", extension.get("valueInteger"))
@@ -191,9 +197,13 @@ def _weight(element: dict, role: str) -> int | None:
     return None
 
 
-def _plain_score(value, described: str) -> int:
-    is_number = isinstance(value, int | float) and not isinstance(value, bool)
-    if not is_number or value != int(value) or not 0 <= value <= 3:
+def _plain_score(value: object, described: str) -> int:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or value != int(value)
+        or not 0 <= value <= 3
+    ):
         raise FhirScoreError(f"{described} is not a PHQ-9 score 0-3")
     return int(value)
 
@@ -209,10 +219,12 @@ def _difficulty_codes() -> dict[str, dict[str, int]]:
 
 
 def _option_codes(options: tuple[Option, ...]) -> dict[str, int]:
-    return {option.loinc: option.score for option in options}
+    # Every PHQ-9 option has both (phq9.toml); an option without them has no code to match.
+    return {option.loinc: option.score for option in options
+            if option.loinc is not None and option.score is not None}
 
 
-def _difficulty_label(found: dict[str, dict]) -> str | None:
+def _difficulty_label(found: dict[str, JsonObject]) -> str | None:
     role = phq9().difficulty_id
     answer = _single_answer(found.get(role), role)
     if answer is None:
@@ -224,7 +236,7 @@ def _difficulty_label(found: dict[str, dict]) -> str | None:
 # --- The stated total and the report -------------------------------------------------------
 
 
-def _stated_total(item: dict | None) -> int | float | None:
+def _stated_total(item: JsonObject | None) -> int | float | None:
     answer = _single_answer(item, TOTAL)
     if answer is None:
         return None
@@ -234,7 +246,8 @@ def _stated_total(item: dict | None) -> int | float | None:
     return int(value) if value == int(value) else value
 
 
-def _total_value(answer: dict) -> int | float:
+def _total_value(answer: JsonObject) -> int | float:
+    value: object
     if "valueQuantity" in answer:
         quantity = answer["valueQuantity"]
         value = quantity.get("value") if isinstance(quantity, dict) else None
@@ -247,7 +260,8 @@ def _total_value(answer: dict) -> int | float:
     return value
 
 
-def _number_in(text) -> int | float | str:
+def _number_in(text: object) -> object:
+    """The number written in `text`, or `text` itself when it is not a number in a string."""
     if not isinstance(text, str) or not NUMBER.fullmatch(text):
         return text
     number = float(text)
@@ -260,7 +274,9 @@ def _item9(value: int | None) -> Item9:
     return Item9("positive" if value > 0 else "negative", value)
 
 
-def _warning(response: dict, result: Phq9Result, stated, mismatch: bool) -> str | None:
+def _warning(
+    response: JsonObject, result: Phq9Result, stated: int | float | None, mismatch: bool
+) -> str | None:
     notes = [
         _status_note(response.get("status")),
         _missing_note(result),
@@ -269,7 +285,7 @@ def _warning(response: dict, result: Phq9Result, stated, mismatch: bool) -> str 
     return "; ".join(note for note in notes if note) or None
 
 
-def _status_note(status) -> str | None:
+def _status_note(status: object) -> str | None:
     return f"response status is {status}" if status in UNSCORED_STATUSES else None
 
 
@@ -284,7 +300,7 @@ def _missing_note(result: Phq9Result) -> str | None:
     return None
 
 
-def _mismatch_note(computed: int | None, stated) -> str:
+def _mismatch_note(computed: int | None, stated: int | float | None) -> str:
     if computed is None:
         return f"stated total {stated} cannot be checked: no total can be computed from the answers"
     return f"stated total {stated} does not match {computed} computed from the answers"

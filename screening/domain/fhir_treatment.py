@@ -6,7 +6,11 @@ built from the same data as the pages (`data/flow.toml`, `data/treatment_history
 trials as a repeating group. A change to the questions changes the Questionnaire with them.
 """
 
-from .flow import Step, steps
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .fhir_items import JsonObject
+from .flow import Answers, Step, steps
 from .questions import Question, all_questions
 
 QUESTIONNAIRE_URL = "urn:intake-screening:Questionnaire:treatment-history"
@@ -16,6 +20,9 @@ ITEM_TYPES = {"choice": "choice", "select": "choice", "medicine": "choice", "mul
               "integer": "integer", "number": "decimal", "text": "string", "checkbox": "boolean"}
 VALUE_KEYS = {"integer": "valueInteger", "decimal": "valueDecimal", "string": "valueString",
               "boolean": "valueBoolean"}
+# A stored answer (a string) as the value its FHIR item type takes.
+CONVERTERS: dict[str, Callable[[Any], int | float | str | bool]] = {
+    "integer": int, "decimal": float, "string": str, "boolean": lambda v: v == "y"}
 
 
 def answer_system(question_id: str) -> str:
@@ -26,9 +33,9 @@ def _sections() -> list[Step]:
     return [step for step in steps() if step.section in SECTIONS and step.kind != "notice"]
 
 
-def _question_item(question: Question) -> dict:
-    item = {"linkId": question.id, "text": question.text, "type": ITEM_TYPES[question.kind],
-            "required": question.required}
+def _question_item(question: Question) -> JsonObject:
+    item: JsonObject = {"linkId": question.id, "text": question.text,
+                         "type": ITEM_TYPES[question.kind], "required": question.required}
     if question.kind == "multi":
         item["repeats"] = True
     if question.all_options:
@@ -39,9 +46,9 @@ def _question_item(question: Question) -> dict:
     return item
 
 
-def questionnaire() -> dict:
+def questionnaire() -> JsonObject:
     questions = all_questions()
-    items = []
+    items: list[JsonObject] = []
     for step in _sections():
         children = [_question_item(questions[qid]) for qid in step.questions]
         if step.kind == "repeat":
@@ -61,7 +68,7 @@ def questionnaire() -> dict:
     }
 
 
-def _answers_for(question: Question, value) -> list[dict]:
+def _answers_for(question: Question, value: Any) -> list[JsonObject]:
     item_type = ITEM_TYPES[question.kind]
     values = value if isinstance(value, list) else [value]
     if item_type == "choice":
@@ -70,12 +77,10 @@ def _answers_for(question: Question, value) -> list[dict]:
                 for v in values if v not in ("", None)]
     if value in ("", None):
         return []
-    converted = {"integer": int, "decimal": float, "string": str,
-                 "boolean": lambda v: v == "y"}[item_type](value)
-    return [{VALUE_KEYS[item_type]: converted}]
+    return [{VALUE_KEYS[item_type]: CONVERTERS[item_type](value)}]
 
 
-def _response_items(question_ids, answers: dict) -> list[dict]:
+def _response_items(question_ids: Iterable[str], answers: Answers) -> list[JsonObject]:
     questions = all_questions()
     items = []
     for qid in question_ids:
@@ -85,8 +90,8 @@ def _response_items(question_ids, answers: dict) -> list[dict]:
     return items
 
 
-def questionnaire_response(answers: dict, authored: str) -> dict:
-    items = []
+def questionnaire_response(answers: Answers, authored: str) -> JsonObject:
+    items: list[JsonObject] = []
     for step in _sections():
         if step.kind == "repeat":
             items += [{"linkId": step.id, "text": step.title,

@@ -10,8 +10,10 @@ Which steps apply never depends on the language; `steps("es")` gives the same st
 titles, hints and messages in Spanish.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import Any
 
 from .data_files import load_toml
 from .locales import DEFAULT_LANGUAGE, LANGUAGES, localized, optional_localized
@@ -19,17 +21,22 @@ from .questions import all_questions
 
 SEEN = "seen"
 
+# A question id -> a string, a list of strings, or a repeating step's list of entries (answers.py).
+Answers = Mapping[str, Any]
+
 
 @dataclass(frozen=True)
 class Condition:
     kind: str
     items: tuple[str, ...]
-    value: object
+    value: int | str | list[str]  # any_at_least: a whole number; any_equals: one answer or several
 
-    def holds(self, answers: dict) -> bool:
+    def holds(self, answers: Answers) -> bool:
         # Every patient request walks the whole flow once: plain loops, no exceptions.
         if self.kind == "any_at_least":
-            return any(_at_least(answers.get(item), self.value) for item in self.items)
+            minimum = self.value  # a whole number: _condition refuses anything else
+            return isinstance(minimum, int) and any(
+                _at_least(answers.get(item), minimum) for item in self.items)
         accepted = self.value if isinstance(self.value, list) else [self.value]
         return any(isinstance(answers.get(item), str) and answers[item] in accepted
                    for item in self.items)
@@ -46,13 +53,13 @@ class Step:
     title: str = ""
     hint: str = ""
     item_noun: str = ""
-    one_of: tuple[dict, ...] = ()
-    pairs: tuple[dict, ...] = ()
-    required_if: tuple[dict, ...] = ()
-    texts: dict = field(default_factory=dict, compare=False)  # a repeat step's list wording
+    one_of: tuple[dict[str, Any], ...] = ()
+    pairs: tuple[dict[str, Any], ...] = ()
+    required_if: tuple[dict[str, Any], ...] = ()
+    texts: dict[str, str] = field(default_factory=dict, compare=False)  # a repeat step's wording
     language: str = DEFAULT_LANGUAGE
 
-    def applies(self, answers: dict) -> bool:
+    def applies(self, answers: Answers) -> bool:
         return self.show_if is None or self.show_if.holds(answers)
 
     @property
@@ -63,7 +70,7 @@ class Step:
     def done_key(self) -> str:
         return f"{self.id}_done"
 
-    def is_complete(self, answers: dict) -> bool:
+    def is_complete(self, answers: Answers) -> bool:
         if self.kind == "notice":
             return answers.get(self.seen_key) == "yes"
         if self.kind == "repeat":
@@ -75,29 +82,34 @@ class Step:
         )
 
 
-def _at_least(value, minimum) -> bool:
+def _at_least(value: object, minimum: int) -> bool:
     return isinstance(value, str) and value.isdecimal() and int(value) >= minimum
 
 
-def _condition(raw: dict | None) -> Condition | None:
+def _condition(raw: Mapping[str, Any] | None) -> Condition | None:
     if raw is None:
         return None
     kind = next(k for k in ("any_at_least", "any_equals") if k in raw)
-    return Condition(kind, tuple(raw[kind]), raw["value"])
+    value = raw["value"]
+    if kind == "any_at_least" and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ValueError(f"flow.toml: {kind} {raw[kind]} needs a whole-number value, not {value!r}")
+    return Condition(kind, tuple(raw[kind]), value)
 
 
-def _questions_of(row: dict) -> tuple[str, ...]:
+def _questions_of(row: Mapping[str, Any]) -> tuple[str, ...]:
     default = [] if row.get("kind") == "notice" else [row["id"]]
     return tuple(row.get("questions", default))
 
 
-def _rules(row: dict, key: str, language: str, where: str) -> tuple[dict, ...]:
+def _rules(
+    row: Mapping[str, Any], key: str, language: str, where: str
+) -> tuple[dict[str, Any], ...]:
     """A step's validation rules with their message in `language`."""
     return tuple({**rule, "message": localized(rule, "message", language, f"{where} {key}")}
                  for rule in row.get(key, ()))
 
 
-def _texts(row: dict, language: str, where: str) -> dict:
+def _texts(row: Mapping[str, Any], language: str, where: str) -> dict[str, str]:
     texts = row.get("texts", {})
     return {key: localized(texts, key, language, f"{where} texts")
             for key in texts if key not in LANGUAGES}
@@ -158,7 +170,7 @@ def step_by_number(number: int, language: str = DEFAULT_LANGUAGE) -> Step | None
     return next((step for step in steps(language) if step.number == number), None)
 
 
-def visible_steps(answers: dict) -> tuple[Step, ...]:
+def visible_steps(answers: Answers) -> tuple[Step, ...]:
     # Every patient request asks this. Only the answers that conditions read can change it, and
     # they stay the same over most of a patient's pages, so each combination is worked out once.
     deciding = tuple(answers.get(item) for item in _condition_items())
@@ -167,12 +179,12 @@ def visible_steps(answers: dict) -> tuple[Step, ...]:
     return _visible(answers)
 
 
-def _visible(answers: dict) -> tuple[Step, ...]:
+def _visible(answers: Answers) -> tuple[Step, ...]:
     return tuple(step for step in steps() if step.applies(answers))
 
 
 @lru_cache(maxsize=1024)
-def _visible_for(deciding: tuple) -> tuple[Step, ...]:
+def _visible_for(deciding: tuple[str | None, ...]) -> tuple[Step, ...]:
     return _visible(dict(zip(_condition_items(), deciding, strict=True)))
 
 
@@ -185,7 +197,7 @@ def _condition_items() -> tuple[str, ...]:
 class Path:
     """The steps some answers make visible, worked out once for every question a page asks."""
 
-    def __init__(self, answers: dict):
+    def __init__(self, answers: Answers) -> None:
         self.answers = answers
         self.steps = visible_steps(answers)
 
@@ -210,7 +222,7 @@ class Path:
         return sections(language)[current.section].progress.format(n=position, m=count)
 
 
-def answers_in_flow(answers: dict) -> dict:
+def answers_in_flow(answers: Answers) -> dict[str, Any]:
     """Only the answers the visible steps asked for, plus every safety answer ever given."""
     kept = {}
     for step in visible_steps(answers):

@@ -4,8 +4,10 @@
 share ids, scores and codes; only the wording differs (see locales.py for the data convention).
 """
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any, TypedDict
 
 from .data_files import load_toml
 from .locales import DEFAULT_LANGUAGE, localized
@@ -27,6 +29,33 @@ class Band:
     label: str
 
 
+class Phq9Algorithm(TypedDict):
+    """`[algorithm]` in phq9.toml: which answers count toward the screening-algorithm pattern."""
+
+    source: str
+    item_threshold: int
+    safety_item_threshold: int
+    cardinal_items: list[str]
+    major_min_count: int
+    other_min_count: int
+
+
+class Phq2Rule(TypedDict):
+    """`[phq2]` in phq9.toml."""
+
+    source: str
+    items: list[str]
+    elevated_at_or_above: int
+    loinc_total: str
+
+
+class MissingPolicy(TypedDict):
+    """`[missing]` in phq9.toml: how many unanswered items may be prorated."""
+
+    source: str
+    max_missing_prorated: int
+
+
 @dataclass(frozen=True)
 class Phq9:
     version: str
@@ -34,7 +63,7 @@ class Phq9:
     copyright: str
     stem: str
     items: tuple[tuple[str, str], ...]
-    item_loinc: dict
+    item_loinc: Mapping[str, str]
     frequency: tuple[Option, ...]
     difficulty_id: str
     difficulty_text: str
@@ -43,9 +72,9 @@ class Phq9:
     bands: tuple[Band, ...]
     loinc_panel: str
     loinc_total: str
-    algorithm: dict
-    phq2: dict
-    missing: dict
+    algorithm: Phq9Algorithm
+    phq2: Phq2Rule
+    missing: MissingPolicy
     language: str = DEFAULT_LANGUAGE
 
     @property
@@ -72,7 +101,7 @@ class Asq:
         return tuple(item_id for item_id, _ in self.items)
 
 
-def _options(rows: list[dict], language: str, where: str) -> tuple[Option, ...]:
+def _options(rows: Sequence[Mapping[str, Any]], language: str, where: str) -> tuple[Option, ...]:
     return tuple(
         Option(value=str(row["value"]), label=localized(row, "label", language, where),
                score=row["value"], loinc=row["loinc"])
@@ -85,7 +114,7 @@ def phq9(language: str = DEFAULT_LANGUAGE) -> Phq9:
     """The PHQ-9 in `language`; ValueError if any of its wording is missing in that language."""
     data = load_toml("phq9")
 
-    def text(row: dict, key: str, where: str) -> str:
+    def text(row: Mapping[str, Any], key: str, where: str) -> str:
         return localized(row, key, language, f"phq9.toml {where}")
 
     bands = tuple(Band(b["id"], b["low"], b["high"], text(b, "label", f"band {b['id']}"))
@@ -120,7 +149,7 @@ def asq(language: str = DEFAULT_LANGUAGE) -> Asq:
     """The ASQ in `language`, with the status of that wording; ValueError if any is missing."""
     data = load_toml("asq")
 
-    def text(row: dict, key: str, where: str) -> str:
+    def text(row: Mapping[str, Any], key: str, where: str) -> str:
         return localized(row, key, language, f"asq.toml {where}")
 
     return Asq(

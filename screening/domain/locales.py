@@ -21,6 +21,12 @@ def check_language(language: str) -> str:
 
 def localized(row: Mapping[str, Any], key: str, language: str, where: str) -> str:
     """The text under `key` in `language`. A missing translation is an error, never English."""
+    text: str = localized_value(row, key, language, where)
+    return text
+
+
+def localized_value(row: Mapping[str, Any], key: str, language: str, where: str) -> Any:
+    """As `localized`, for a value that is not text, e.g. a list of [value, label] pairs."""
     check_language(language)
     if key not in row:
         raise ValueError(f"{where}: missing '{key}'")

@@ -2,16 +2,24 @@
 
 Source: Fekadu et al. 2009; BMC Psychiatry 2018;18:100 Table 3 (shared/reference/clinical.md §3.2).
 MSM is clinician-rated; this is an estimate from the patient's answers, labelled as such.
-The label, dimension names and band follow the summary language (phrases.in_language); the
-per-dimension reasons are clinician detail and stay in English.
+The label, dimension names and band follow the summary language (phrases.in_language), worded
+when the estimate is built; the per-dimension reasons are clinician detail and stay in English.
 """
 
 from dataclasses import dataclass
 
 from . import phrases
 from .maudsley_scale import MaudsleyScale, ScaleRow, load_maudsley_scale
-from .phrases import _
+from .phrases import N_, _
 
+# The dimensions in the order of MaudsleyEstimate's fields and of Fekadu et al.'s table.
+DIMENSION_NAMES = (
+    N_("Duration of current episode"),
+    N_("Symptom severity"),
+    N_("Antidepressant treatment failures"),
+    N_("Augmentation"),
+    N_("ECT"),
+)
 BELOW_RANGE = "below_msm_range"
 INCOMPLETE = "incomplete"
 
@@ -33,16 +41,14 @@ class MaudsleyEstimate:
     total: int | None  # None when duration or severity is unknown
     band: str  # a band id from the scale, "below_msm_range" or "incomplete"
     band_label: str
+    dimension_names: tuple[str, ...]  # DIMENSION_NAMES, worded when the estimate was built
 
     @property
     def dimensions(self) -> tuple[tuple[str, DimensionScore], ...]:
-        return (
-            (_("Duration of current episode"), self.duration),
-            (_("Symptom severity"), self.severity),
-            (_("Antidepressant treatment failures"), self.treatment_failures),
-            (_("Augmentation"), self.augmentation),
-            (_("ECT"), self.ect),
-        )
+        """(name, score) for each dimension; the names are the ones worded at build time."""
+        scores = (self.duration, self.severity, self.treatment_failures, self.augmentation,
+                  self.ect)
+        return tuple(zip(self.dimension_names, scores, strict=True))
 
 
 def maudsley_estimate(
@@ -69,7 +75,8 @@ def maudsley_estimate(
     )
     total, band, band_label = _total_and_band(scores, scale)
     return MaudsleyEstimate(scale.label_in(phrases.current()), *scores, total=total, band=band,
-                            band_label=band_label)
+                            band_label=band_label,
+                            dimension_names=tuple(_(name) for name in DIMENSION_NAMES))
 
 
 def duration_score(episode_duration: int | str | None, scale: MaudsleyScale) -> DimensionScore:

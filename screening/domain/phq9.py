@@ -4,7 +4,9 @@ Every result carries what a clinician needs to check it; labels name the instrum
 never the person.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .instruments import Band, phq9
 
@@ -31,9 +33,9 @@ class Phq9Result:
         return self.safety_item is None
 
 
-def item_scores(answers: dict) -> dict[str, int]:
+def item_scores(answers: Mapping[str, Any]) -> dict[str, int]:
     """The answered PHQ-9 items as integers; anything that is not 0-3 counts as unanswered."""
-    scores = {}
+    scores: dict[str, int] = {}
     for item_id in phq9().item_ids:
         value = answers.get(item_id)
         if value is not None and str(value) in {"0", "1", "2", "3"}:
@@ -72,7 +74,7 @@ def algorithm_pattern(scores: dict[str, int]) -> str | None:
     return None
 
 
-def score(answers: dict) -> Phq9Result:
+def score(answers: Mapping[str, Any]) -> Phq9Result:
     scores = item_scores(answers)
     total, prorated = total_with_missing_policy(scores)
     phq2_items = phq9().phq2["items"]
@@ -90,5 +92,5 @@ def score(answers: dict) -> Phq9Result:
     )
 
 
-def any_symptom_reported(answers: dict) -> bool:
+def any_symptom_reported(answers: Mapping[str, Any]) -> bool:
     return any(value > 0 for value in item_scores(answers).values())

@@ -5,12 +5,14 @@ turns these into WTForms fields; nothing here knows about HTML. `all_questions()
 `all_questions("es")` the same questions, ids, kinds and option values in Spanish.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from .data_files import load_toml
 from .instruments import Option, asq, phq9
-from .locales import DEFAULT_LANGUAGE, localized, optional_localized
+from .locales import DEFAULT_LANGUAGE, localized, localized_value, optional_localized
 from .medicines import load_formulary
 from .review_flags import load_questions as load_review_questions
 
@@ -31,7 +33,8 @@ class Question:
     maximum: float | None = None
     groups: tuple[tuple[str, tuple[Option, ...]], ...] = field(default=(), compare=False)
 
-    def option_label(self, value) -> str | None:
+    def option_label(self, value: object) -> str | None:
+        """The label of the answer `value`; a list of answers gives their labels joined."""
         if isinstance(value, list):
             labels = [self.option_label(v) for v in value]
             return "; ".join(label for label in labels if label) or None
@@ -84,11 +87,11 @@ def medicine_groups(language: str = DEFAULT_LANGUAGE) -> tuple[tuple[str, tuple[
     return (*groups, (localized(picker, "other_group", language, where), (other,)))
 
 
-def _option_lists(data: dict, language: str) -> dict[str, tuple[Option, ...]]:
+def _option_lists(data: Mapping[str, Any], language: str) -> dict[str, tuple[Option, ...]]:
     lists = {}
     for name, spec in data["options"].items():
         where = f"treatment_history.toml [options.{name}]"
-        rows = localized(spec, "values", language, where)
+        rows: list[list[str]] = localized_value(spec, "values", language, where)
         if [value for value, _ in rows] != [value for value, _ in spec["values"]]:
             raise ValueError(f"{where}: the {language} values must match the English, in order")
         lists[name] = tuple(Option(value, label) for value, label in rows)

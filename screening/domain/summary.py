@@ -1,7 +1,9 @@
 """The one-page clinician summary, assembled from a submission's answers by pure functions."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from . import asq as asq_rules
 from . import phq9 as phq9_rules
@@ -64,25 +66,30 @@ class Summary:
     treatment: treatment_summary.TreatmentSummary
 
 
-def answer_row(question_id: str, answers: dict) -> AnswerRow:
+def answer_row(question_id: str, answers: Mapping[str, Any]) -> AnswerRow:
     question = all_questions(phrases.current())[question_id]
     value = answers.get(question_id)
     label = question.option_label(value) if question.options else value
-    score = int(value) if question_id.startswith("phq9_") and str(value).isdigit() else None
+    digits = str(value)
+    score = int(digits) if question_id.startswith("phq9_") and digits.isdigit() else None
     return AnswerRow(question_id, question.text, label or _("Not answered"), score)
 
 
-def build(answers: dict, as_of: date | None = None, language: str = DEFAULT_LANGUAGE) -> Summary:
+def build(
+    answers: Mapping[str, Any], as_of: date | None = None, language: str = DEFAULT_LANGUAGE
+) -> Summary:
     """as_of: the day the questionnaire was completed, for the episode length.
 
-    language: the wording of every question, answer and sentence (the patient's page is in the
-    patient's language, the clinician print in the clinic's); the findings are the same in each.
+    language: the wording of every question, answer, label and sentence (the patient's page is in
+    the patient's language, the clinician print in the clinic's); the findings are the same in
+    each. The summary carries finished strings: rendering it later, in any language block or none,
+    never translates it again.
     """
     with phrases.in_language(language):
         return _build(answers, as_of)
 
 
-def _build(answers: dict, as_of: date | None) -> Summary:
+def _build(answers: Mapping[str, Any], as_of: date | None) -> Summary:
     result = phq9_rules.score(answers)
     instrument = phq9(phrases.current())
     if result.band is not None:  # the same band, named in the summary's language

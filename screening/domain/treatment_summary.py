@@ -1,7 +1,9 @@
 """The treatment-history part of the clinician summary: trials, verdict, Maudsley, flags."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from . import phrases
 from .maudsley import MaudsleyEstimate, maudsley_estimate
@@ -51,11 +53,11 @@ class TreatmentSummary:
         return tuple(f for f in self.flags if f.label_contraindication)
 
 
-def _label(question_id: str, value) -> str:
+def _label(question_id: str, value: object) -> str:
     return all_questions(phrases.current())[question_id].option_label(value) or "—"
 
 
-def episode_months(answers: dict, as_of: date) -> int | str | None:
+def episode_months(answers: Mapping[str, Any], as_of: date) -> int | str | None:
     """Months since the episode began, or the range answer when the month is unknown."""
     year, month = answers.get("episode_year"), answers.get("episode_month")
     if year and month and str(year).isdigit() and str(month).isdigit():
@@ -63,7 +65,7 @@ def episode_months(answers: dict, as_of: date) -> int | str | None:
     return answers.get("episode_range") or None
 
 
-def episode_text(answers: dict, as_of: date) -> str:
+def episode_text(answers: Mapping[str, Any], as_of: date) -> str:
     months = episode_months(answers, as_of)
     if isinstance(months, int):
         return _("Began {month} {year} (about {months} months before this questionnaire)").format(
@@ -75,7 +77,7 @@ def episode_text(answers: dict, as_of: date) -> str:
     return _("Not answered")
 
 
-def trial_row(finding: TrialFinding, entry: dict) -> TrialRow:
+def trial_row(finding: TrialFinding, entry: Mapping[str, Any]) -> TrialRow:
     trial = finding.trial
     name = trial.other_name if trial.is_other else _label("medicine", trial.medicine)
     adequate = _adequacy(finding)
@@ -104,7 +106,7 @@ def _adequacy(finding: TrialFinding) -> str:
     return _("Dose unconfirmed")
 
 
-def other_treatments(answers: dict) -> tuple[OtherTreatment, ...]:
+def other_treatments(answers: Mapping[str, Any]) -> tuple[OtherTreatment, ...]:
     rows = [OtherTreatment(_("Augmentation or combination"),
                            _label("augmentation", answers.get("augmentation", [])))]
     if answers.get("psychotherapy") == "yes":
@@ -125,7 +127,7 @@ def other_treatments(answers: dict) -> tuple[OtherTreatment, ...]:
     return tuple(rows)
 
 
-def build(answers: dict, phq9_total: int | None, as_of: date) -> TreatmentSummary:
+def build(answers: Mapping[str, Any], phq9_total: int | None, as_of: date) -> TreatmentSummary:
     entries = list(answers.get("trials", []))
     trials = [Trial.from_answers(entry) for entry in entries]
     rules = load_rules()
