@@ -11,6 +11,8 @@ DEFAULTS = {
     "SECRET_KEY": PLACEHOLDER_SECRET,
     "SQLALCHEMY_DATABASE_URI": None,  # None: a SQLite file in the instance folder
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
+    # A connection the database server dropped (restart, idle timeout) is replaced before use.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_recycle": 1800},
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "MAX_FORM_PARTS": 200,
     # A patient may pause on a page for hours; the token lives as long as the session cookie.
