@@ -1,6 +1,8 @@
 """Response headers on every response, errors included, and the checks on every POST: Flask-WTF's
 CSRF token and the cross-site refusal."""
 
+from io import BytesIO
+
 from flask import Flask, abort, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
@@ -47,7 +49,8 @@ def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
     csrf.init_app(app)
     app.before_request(check_unsafe_request)
-    app.wsgi_app = SecurityHeaders(app.wsgi_app, static_prefix=f"{app.static_url_path}/")
+    app.wsgi_app = SecurityHeaders(BodyLimit(app.wsgi_app, app.config),
+                                   static_prefix=f"{app.static_url_path}/")
 
 
 def check_unsafe_request():
@@ -57,15 +60,60 @@ def check_unsafe_request():
     Flask-WTF's own hook (off: WTF_CSRF_CHECK_DEFAULT in config.py) looks up the view's exemptions
     before it looks at the method, on every GET; this is its documented manual form.
     """
+    config = current_app.config
+    if request.environ.get(BODY_TOO_LARGE):
+        abort(413)
     if request.method in SAFE_METHODS:
         return
-    config = current_app.config
     if (request.content_length or 0) > config["MAX_CONTENT_LENGTH"]:
         abort(413)
     if request.method in config["WTF_CSRF_METHODS"] and config["WTF_CSRF_ENABLED"]:
         csrf.protect()
     if request.headers.get("Sec-Fetch-Site") == "cross-site":
         abort(403)
+
+
+BODY_TOO_LARGE = "screening.body_too_large"
+
+
+class BodyLimit:
+    """WSGI middleware for bodies sent without a Content-Length (Transfer-Encoding: chunked).
+
+    Werkzeug stops reading such a body at MAX_CONTENT_LENGTH and hands on what it read, so a
+    request over the limit would be cut short and processed. Here the body is read up to one byte
+    past the limit: over it, the request is marked (check_unsafe_request answers 413) and its body
+    dropped; within it, the app sees an ordinary body with its length.
+    """
+
+    def __init__(self, wsgi_app, config):
+        self.wsgi_app = wsgi_app
+        self.config = config
+
+    def __call__(self, environ, start_response):
+        if environ.get("CONTENT_LENGTH") in (None, "") and (
+                environ.get("wsgi.input_terminated")
+                or "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()):
+            limit = self.config["MAX_CONTENT_LENGTH"]
+            body = _read_at_most(environ["wsgi.input"], limit + 1)
+            if len(body) > limit:
+                environ[BODY_TOO_LARGE] = True
+                body = b""
+            environ["wsgi.input"] = BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+            environ.pop("wsgi.input_terminated", None)
+            environ.pop("HTTP_TRANSFER_ENCODING", None)  # else Werkzeug ignores CONTENT_LENGTH
+        return self.wsgi_app(environ, start_response)
+
+
+def _read_at_most(stream, size: int) -> bytes:
+    parts, left = [], size
+    while left > 0:
+        chunk = stream.read(min(left, 65536))
+        if not chunk:
+            break
+        parts.append(chunk)
+        left -= len(chunk)
+    return b"".join(parts)
 
 
 # No Pragma: Cache-Control: no-store is what every browser and proxy in use honours (A5).
