@@ -16,6 +16,8 @@ DEFAULTS = {
     # A patient may pause on a page for hours; the token lives as long as the session cookie.
     "WTF_CSRF_TIME_LIMIT": None,
     "WTF_CSRF_CHECK_DEFAULT": False,  # security.check_unsafe_request checks every POST instead
+    # Not Referer (stripped by some browsers): security.from_this_site checks Origin instead.
+    "WTF_CSRF_SSL_STRICT": False,
     "SESSION_COOKIE_NAME": "csrf",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

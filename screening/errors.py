@@ -49,6 +49,11 @@ def render_error(status: int):
 
 
 def http_error(error: HTTPException):
+    page = getattr(error, "page", None)  # an exception that says what happened (security.py)
+    if page is not None:
+        title, advice = page
+        return render_template("errors/error.html", title=title, advice=advice,
+                               status=error.code), error.code
     rendered = render_error(error.code or 500)
     if error.code == 503:
         return (*rendered, {"Retry-After": str(RETRY_AFTER_SECONDS)})

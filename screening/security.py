@@ -4,8 +4,10 @@ CSRF token and the cross-site refusal."""
 from io import BytesIO
 
 from flask import Flask, abort, current_app, request
+from flask_babel import lazy_gettext as _l
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import Forbidden
 
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
@@ -67,10 +69,29 @@ def check_unsafe_request():
         return
     if (request.content_length or 0) > config["MAX_CONTENT_LENGTH"]:
         abort(413)
+    if not from_this_site():
+        raise OtherSite()
     if request.method in config["WTF_CSRF_METHODS"] and config["WTF_CSRF_ENABLED"]:
         csrf.protect()
-    if request.headers.get("Sec-Fetch-Site") == "cross-site":
-        abort(403)
+
+
+class OtherSite(Forbidden):
+    """A POST that a browser says came from another site; errors.http_error shows `page`."""
+
+    page = (_l("This form was sent from another site"),
+            _l("For your safety, answers are accepted only from this site's own pages. Open the "
+               "questionnaire from its usual address and try again. Your earlier answers are "
+               "saved."))
+
+
+def from_this_site() -> bool:
+    """Sec-Fetch-Site and Origin, where the browser sends them, name this site (scheme, host and
+    port). Referer is not used (WTF_CSRF_SSL_STRICT is off): some browsers and privacy tools strip
+    it. A browser that sends neither header is let through: the CSRF token still protects."""
+    if request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site"):
+        return False
+    origin = request.headers.get("Origin")
+    return origin is None or origin == f"{request.scheme}://{request.host}"
 
 
 BODY_TOO_LARGE = "screening.body_too_large"
