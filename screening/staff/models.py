@@ -92,6 +92,13 @@ _SQLITE_TRIGGERS = [
     for verb in ("UPDATE", "DELETE")
 ]
 
+# INSERT OR REPLACE / REPLACE INTO deletes the old row without firing the delete trigger (SQLite
+# fires it only with recursive_triggers on): an insert may never reuse an id already in the log.
+_SQLITE_TRIGGERS.append(DDL(
+    "CREATE TRIGGER audit_events_no_rewrite BEFORE INSERT ON audit_events "
+    "WHEN EXISTS (SELECT 1 FROM audit_events WHERE id = NEW.id) "
+    f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"))
+
 _POSTGRES_TRIGGERS = [
     DDL("CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger "
         "LANGUAGE plpgsql AS $$ BEGIN "
@@ -101,6 +108,13 @@ _POSTGRES_TRIGGERS = [
         "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()"),
     DDL("CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
         "FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()"),
+    DDL("CREATE OR REPLACE FUNCTION audit_events_new_id_only() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN "
+        "IF EXISTS (SELECT 1 FROM audit_events WHERE id = NEW.id) THEN "
+        f"RAISE EXCEPTION '{APPEND_ONLY}' USING ERRCODE = 'insufficient_privilege'; "
+        "END IF; RETURN NEW; END; $$"),
+    DDL("CREATE TRIGGER audit_events_no_rewrite BEFORE INSERT ON audit_events "
+        "FOR EACH ROW EXECUTE FUNCTION audit_events_new_id_only()"),
 ]
 
 for _ddl in _SQLITE_TRIGGERS:

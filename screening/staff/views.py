@@ -137,6 +137,8 @@ def logout():
 def queue():
     """Today's submissions in the clinic's time zone: urgent safety flags first, then newest."""
     start, end = presenter.today()
+    # The queue shows every patient's code, band and flags: opening it is audited like a view.
+    staff_store.audited("queue", "success", g.staff.id, None)
     rows = staff_store.submissions_between(start, end)
     earlier = staff_store.unacknowledged_flags_before(start)
     names = staff_store.usernames({s.acknowledged_by for s in rows if s.acknowledged_by})
