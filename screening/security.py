@@ -3,7 +3,7 @@ CSRF token and the cross-site refusal."""
 
 from io import BytesIO
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, g, request, session
 from flask_babel import lazy_gettext as _l
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
@@ -34,16 +34,40 @@ class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session (it carries only Flask-WTF's CSRF token), Secure whenever
     the request came over HTTPS."""
 
+    def get_cookie_name(self, app):
+        return cookie_name(app.config["SESSION_COOKIE_NAME"])
+
     def get_cookie_secure(self, app):
         return app.config["SESSION_COOKIE_SECURE"] or request.is_secure
 
 
+HOST_PREFIX = "__Host-"
+
+
+def cookie_name(name: str) -> str:
+    """The name a configured cookie has in this request: `__Host-` + name over HTTPS.
+
+    A `__Host-` cookie can be set only by this host, over HTTPS, for path /: a sibling subdomain
+    or a plain-HTTP page cannot plant one (for example a draft cookie that would collect a
+    patient's answers). Over HTTPS only the prefixed name is read.
+    """
+    if request.is_secure and not name.startswith(HOST_PREFIX):
+        return HOST_PREFIX + name
+    return name
+
+
+def read_cookie(name: str) -> str | None:
+    return request.cookies.get(cookie_name(name))
+
+
 def cookie_flags(name: str, samesite: str = "Lax") -> dict:
-    """The attributes of every cookie the app sets: HttpOnly, path /, Secure over HTTPS.
+    """The attributes of every cookie the app sets: HttpOnly, path /, Secure over HTTPS, and the
+    `__Host-` prefix over HTTPS (cookie_name).
 
     A `__Host-` name must be Secure; browsers accept that on https and on http://127.0.0.1.
     """
-    secure = name.startswith("__Host-") or request.is_secure
+    name = cookie_name(name)
+    secure = name.startswith(HOST_PREFIX) or request.is_secure
     return {"key": name, "path": "/", "secure": secure, "httponly": True, "samesite": samesite}
 
 
@@ -53,6 +77,15 @@ def init_app(app: Flask) -> None:
     app.before_request(check_unsafe_request)
     app.wsgi_app = SecurityHeaders(BodyLimit(app.wsgi_app, app.config),
                                    static_prefix=f"{app.static_url_path}/")
+
+
+def renew_csrf_token() -> None:
+    """Forget this browser's CSRF token, so the next page gets a new one (Flask-WTF keeps the raw
+    token in the session under the field name, and caches it per request in `g`). Called at each
+    stage of staff sign-in: a token learnt before signing in is no use after."""
+    field = current_app.config["WTF_CSRF_FIELD_NAME"]
+    session.pop(field, None)
+    g.pop(field, None)
 
 
 def check_unsafe_request():

@@ -8,7 +8,7 @@ from screening.crisis import resources as crisis_resources
 from screening.domain import flow
 from screening.patient import store
 from screening.patient.forms import is_generic_message
-from screening.security import cookie_flags
+from screening.security import cookie_flags, read_cookie
 
 bp = Blueprint("patient", __name__)
 bp.add_app_template_global(is_generic_message)
@@ -26,7 +26,7 @@ def page_language() -> str:
 
 
 def draft_token() -> str | None:
-    return request.cookies.get(current_app.config["DRAFT_COOKIE_NAME"])
+    return read_cookie(current_app.config["DRAFT_COOKIE_NAME"])
 
 
 def current_draft() -> store.DraftState | None:

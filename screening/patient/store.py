@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -57,6 +57,17 @@ def find_draft(token: str | None, max_age_hours: int) -> DraftState | None:
 def create_draft(token: str, language: str = "en") -> None:
     with write_transaction() as session:
         session.add(Draft(token_hash=token_hash(token), answers={}, language=language))
+
+
+def move_draft(old_token: str, new_token: str) -> None:
+    """Give the draft under `old_token` a new token; the old one opens nothing any more.
+
+    Called when a patient starts or continues, so a draft cookie planted in their browser beforehand
+    (whose token someone else knows) does not collect what they type from then on.
+    """
+    with write_transaction() as session:
+        session.execute(update(Draft).where(Draft.token_hash == token_hash(old_token))
+                        .values(token_hash=token_hash(new_token), updated_at=utcnow()))
 
 
 def save_answers(token: str, new_answers: dict) -> dict:

@@ -42,12 +42,15 @@ def start():
 
 @bp.post("/begin")
 def begin():
-    token, draft = draft_token(), current_draft()
+    """Start, or continue the unsent draft: either way under a new token (store.move_draft)."""
+    draft, token = current_draft(), store.new_draft_token()
     if draft is None or draft.submitted:
-        token = store.new_draft_token()
         store.create_draft(token, language=page_language())
-    draft = store.find_draft(token, current_app.config["DRAFT_RETENTION_HOURS"])
-    target = flow.Path(draft.answers).first_incomplete() or flow.steps()[0]
+        answers = {}
+    else:
+        store.move_draft(draft_token(), token)
+        answers = draft.answers
+    target = flow.Path(answers).first_incomplete() or flow.steps()[0]
     return with_draft_cookie(go_to(target), token)
 
 

@@ -22,6 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, request
 
 from screening.clock import utcnow
+from screening.security import read_cookie
 from screening.staff import store as staff_store
 from screening.staff.throttle import Throttle
 from screening.tokens import new_token, token_hash
@@ -201,7 +202,7 @@ def new_session_token() -> str:
 
 
 def cookie_token() -> str | None:
-    return request.cookies.get(current_app.config["STAFF_COOKIE_NAME"])
+    return read_cookie(current_app.config["STAFF_COOKIE_NAME"])
 
 
 def start_session(user: StaffUser, stage: str) -> str:

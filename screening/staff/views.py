@@ -18,7 +18,7 @@ from screening.clock import utcnow
 from screening.domain import codes, fhir_export
 from screening.forms import ConfirmForm
 from screening.qr import qr_svg
-from screening.security import cookie_flags
+from screening.security import cookie_flags, renew_csrf_token
 from screening.staff import auth as staff_auth
 from screening.staff import presenter
 from screening.staff import store as staff_store
@@ -215,6 +215,8 @@ def _cookie_flags() -> dict:
 
 
 def _with_cookie(response, token: str):
+    """A new sign-in stage: a new session token and a new CSRF token."""
+    renew_csrf_token()
     response.set_cookie(value=token, **_cookie_flags())
     return response
 
