@@ -53,7 +53,8 @@ class StaffSession(db.Model):
 
 
 class LoginFailure(db.Model):
-    """A failed (or in-flight) sign-in, keyed by a keyed hash of the username typed.
+    """A failed (or in-flight) sign-in, recorded twice: under a keyed hash of the username typed
+    and the client's address, and under a keyed hash of the username alone (staff/auth.py).
 
     Unknown usernames are counted the same way as real ones, so throttling reveals nothing; the
     username itself is not stored.
