@@ -24,6 +24,9 @@ DEFAULTS = {
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=72),
     "DRAFT_COOKIE_NAME": "draft",
     "DRAFT_RETENTION_HOURS": 72,
+    # New questionnaires one client address may start in any minute (counted in the database,
+    # as a keyed hash of the address); None or 0: no limit (a load test from one machine).
+    "DRAFT_STARTS_PER_ADDRESS_MINUTE": 30,
     "SUBMISSION_RETENTION_DAYS": 30,
     "CRISIS_RESOURCES_FILE": None,
     "CLINIC_NAME": "the clinic",

@@ -4,8 +4,8 @@ CSRF token and the cross-site refusal."""
 from io import BytesIO
 
 from flask import Flask, abort, current_app, g, request, session
-from flask_babel import lazy_gettext as _l
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import Forbidden
 

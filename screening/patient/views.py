@@ -22,6 +22,7 @@ from screening.patient.blueprint import (
     current_draft,
     draft_token,
     go_to,
+    new_draft,
     page_language,
     with_draft_cookie,
     without_draft_cookie,
@@ -45,7 +46,7 @@ def begin():
     """Start, or continue the unsent draft: either way under a new token (store.move_draft)."""
     draft, token = current_draft(), store.new_draft_token()
     if draft is None or draft.submitted:
-        store.create_draft(token, language=page_language())
+        new_draft(token)
         answers = {}
     else:
         store.move_draft(draft_token(), token)
@@ -59,7 +60,7 @@ def restart():
     if not store.submission_for_draft(draft_token()):
         store.discard_draft(draft_token())
     token = store.new_draft_token()
-    store.create_draft(token, language=page_language())
+    new_draft(token)
     return with_draft_cookie(go_to(flow.steps()[0]), token)
 
 

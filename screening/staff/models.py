@@ -98,7 +98,7 @@ _SQLITE_TRIGGERS = [
 _SQLITE_TRIGGERS.append(DDL(
     "CREATE TRIGGER audit_events_no_rewrite BEFORE INSERT ON audit_events "
     "WHEN EXISTS (SELECT 1 FROM audit_events WHERE id = NEW.id) "
-    f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"))
+    "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"))
 
 _POSTGRES_TRIGGERS = [
     DDL("CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger "
@@ -112,7 +112,7 @@ _POSTGRES_TRIGGERS = [
     DDL("CREATE OR REPLACE FUNCTION audit_events_new_id_only() RETURNS trigger "
         "LANGUAGE plpgsql AS $$ BEGIN "
         "IF EXISTS (SELECT 1 FROM audit_events WHERE id = NEW.id) THEN "
-        f"RAISE EXCEPTION '{APPEND_ONLY}' USING ERRCODE = 'insufficient_privilege'; "
+        "RAISE EXCEPTION 'audit log is append-only' USING ERRCODE = 'insufficient_privilege'; "
         "END IF; RETURN NEW; END; $$"),
     DDL("CREATE TRIGGER audit_events_no_rewrite BEFORE INSERT ON audit_events "
         "FOR EACH ROW EXECUTE FUNCTION audit_events_new_id_only()"),

@@ -1,6 +1,7 @@
 """A chunked request body (no Content-Length) over MAX_CONTENT_LENGTH is refused with 413, not cut
 short and processed (issue 15.8). Sent over a raw socket to a real gunicorn."""
 
+import contextlib
 import socket
 from urllib.parse import urlsplit
 
@@ -18,10 +19,8 @@ def _chunked_post(base: str, path: str, cookies: str, body: bytes) -> tuple[int,
             f"Connection: close\r\n\r\n").encode()
     with socket.create_connection((parts.hostname, parts.port), timeout=10) as raw:
         raw.sendall(head)
-        try:
+        with contextlib.suppress(OSError):  # the server may answer before reading it all
             raw.sendall(chunks)
-        except OSError:
-            pass  # the server may answer and close before reading everything
         reply = b""
         while chunk := raw.recv(65536):
             reply += chunk

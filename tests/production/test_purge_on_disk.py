@@ -42,7 +42,8 @@ def _walk_with_canary(base: str, session: requests.Session) -> None:
 
 def _files_holding(folder, text: str) -> list[str]:
     needle = text.encode()
-    return sorted(str(p.name) for p in folder.rglob("*") if p.is_file() and needle in p.read_bytes())
+    return sorted(path.name for path in folder.rglob("*")
+                  if path.is_file() and needle in path.read_bytes())
 
 
 def test_purged_answers_are_in_no_file_of_the_instance_folder(tmp_path):

@@ -6,6 +6,7 @@ Revises: 3388d50da748
 Create Date: 2026-12-02 18:00:00.000000
 
 """
+import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
@@ -32,6 +33,16 @@ POSTGRES_TRIGGER = (
 
 
 def upgrade():
+    op.create_table('draft_starts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('address_key', sa.String(length=64), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('draft_starts', schema=None) as batch_op:
+        batch_op.create_index('ix_draft_starts_address_key_at', ['address_key', 'at'],
+                              unique=False)
+
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         op.execute(SQLITE_TRIGGER)
@@ -47,3 +58,6 @@ def downgrade():
     elif dialect == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS audit_events_no_rewrite ON audit_events")
         op.execute("DROP FUNCTION IF EXISTS audit_events_new_id_only()")
+    with op.batch_alter_table('draft_starts', schema=None) as batch_op:
+        batch_op.drop_index('ix_draft_starts_address_key_at')
+    op.drop_table('draft_starts')
