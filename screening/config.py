@@ -18,12 +18,17 @@ DEFAULTS = {
     # A patient may pause on a page for hours; the token lives as long as the session cookie.
     "WTF_CSRF_TIME_LIMIT": None,
     "WTF_CSRF_CHECK_DEFAULT": False,  # security.check_unsafe_request checks every POST instead
+    # Not Referer (stripped by some browsers): security.from_this_site checks Origin instead.
+    "WTF_CSRF_SSL_STRICT": False,
     "SESSION_COOKIE_NAME": "csrf",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=72),
     "DRAFT_COOKIE_NAME": "draft",
     "DRAFT_RETENTION_HOURS": 72,
+    # New questionnaires one client address may start in any minute (counted in the database,
+    # as a keyed hash of the address); None or 0: no limit (a load test from one machine).
+    "DRAFT_STARTS_PER_ADDRESS_MINUTE": 30,
     "SUBMISSION_RETENTION_DAYS": 30,
     "CRISIS_RESOURCES_FILE": None,
     "CLINIC_NAME": "the clinic",
@@ -48,7 +53,8 @@ DEFAULTS = {
     "STAFF_PASSWORD_MAX_LENGTH": 128,
     "STAFF_ARGON2_TIME_COST": 3,
     "STAFF_ARGON2_MEMORY_KIB": 19 * 1024,
-    "STAFF_LOGIN_MAX_FAILURES": 5,
+    "STAFF_LOGIN_MAX_FAILURES": 5,  # per username and client address
+    "STAFF_LOGIN_ACCOUNT_MAX_FAILURES": 50,  # per username, all addresses together
     "STAFF_LOGIN_LOCK_SECONDS": 60,
     "STAFF_LOGIN_LOCK_MAX_SECONDS": 15 * 60,
     "STAFF_LOGIN_FAILURE_MEMORY_SECONDS": 3600,

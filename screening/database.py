@@ -45,13 +45,20 @@ def init_db() -> None:
 
 
 def reclaim_space() -> None:
-    """Give deleted rows' pages back on SQLite (secure_delete has already zeroed them)."""
+    """Leave no copy of deleted rows on disk (SQLite): secure_delete has zeroed their pages in
+    the database, VACUUM rewrites the file without free pages, and a TRUNCATE checkpoint copies
+    the WAL into the database and cuts the WAL to zero bytes. In WAL mode there is no rollback
+    journal. Another process's connections (a running server's pool) do not hold the WAL open
+    between transactions, so the checkpoint waits (busy timeout) for any read in progress."""
     if not is_sqlite(db.engine):
         return
     # VACUUM cannot run inside a transaction, and the engine's connections always begin one.
     connection = db.engine.raw_connection()
     try:
         connection.execute("VACUUM")
+        busy, _frames, _done = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            raise StorageBusy("the WAL could not be emptied; run purge again")
     finally:
         connection.close()
 

@@ -4,9 +4,12 @@ Messages are lazy (`_l`): they are fixed at import time and shown in the visitor
 """
 
 from flask import Flask, current_app, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from screening.domain.bounds import TooMuchToStore
 
 MESSAGES = {
     400: (_l("Something went wrong with that page"), _l("Please go back and try again.")),
@@ -38,6 +41,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(CSRFError, csrf_error)
     app.register_error_handler(StorageBusy, storage_busy)
+    app.register_error_handler(TooMuchToStore, too_much_to_store)
     app.register_error_handler(Exception, unexpected_error)
 
 
@@ -49,6 +53,12 @@ def render_error(status: int):
 
 
 def http_error(error: HTTPException):
+    page = getattr(error, "page", None)  # an exception that says what happened (security.py)
+    if page is not None:
+        title, advice = page
+        headers = {"Retry-After": str(error.retry_after)} if hasattr(error, "retry_after") else {}
+        return render_template("errors/error.html", title=title, advice=advice,
+                               status=error.code), error.code, headers
     rendered = render_error(error.code or 500)
     if error.code == 503:
         return (*rendered, {"Retry-After": str(RETRY_AFTER_SECONDS)})
@@ -68,6 +78,19 @@ def storage_busy(_error: StorageBusy):
     page = render_template("errors/busy.html", title=MESSAGES[503][0], kept=kept,
                            action=request.full_path.rstrip("?"), status=503)
     return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def too_much_to_store(error: TooMuchToStore):
+    """413: what was sent would make the stored answers too large; nothing of it was saved and
+    the answers saved before are as they were."""
+    if error.reason == "entries":
+        title = _("That list is full")
+        advice = _("You can add up to %(count)d entries here. Your earlier answers are saved.",
+                   count=error.limit)
+    else:
+        title = _("That was too much to save")
+        advice = _("Please go back and shorten what you typed. Your earlier answers are saved.")
+    return render_template("errors/error.html", title=title, advice=advice, status=413), 413
 
 
 def unexpected_error(error: Exception):

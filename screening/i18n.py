@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from screening.config import PROJECT_ROOT
 from screening.domain import phrases
 from screening.domain.locales import DEFAULT_LANGUAGE, LANGUAGES
-from screening.security import cookie_flags
+from screening.security import cookie_flags, read_cookie
 
 # Each language named in itself, for the switch.
 NATIVE_NAMES = {"en": "English", "es": "Español"}
@@ -57,7 +57,7 @@ def clinic_language() -> str:
 
 
 def cookie_language() -> str | None:
-    return supported(request.cookies.get(current_app.config["LANGUAGE_COOKIE_NAME"]))
+    return supported(read_cookie(current_app.config["LANGUAGE_COOKIE_NAME"]))
 
 
 def browser_language() -> str:

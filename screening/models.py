@@ -5,7 +5,7 @@ Portable column types only, so SQLite and PostgreSQL share one schema.
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -58,3 +58,16 @@ class Submission(db.Model):
     acknowledged_by: Mapped[int | None] = mapped_column(
         ForeignKey("staff_users.id", ondelete="SET NULL"), nullable=True
     )
+
+
+class DraftStart(db.Model):
+    """A new draft started from a client address, kept for a minute to limit how many one address
+    starts (patient/store.create_draft). The address is stored only as a keyed hash."""
+
+    __tablename__ = "draft_starts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address_key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_draft_starts_address_key_at", "address_key", "at"),)

@@ -114,7 +114,8 @@ def test_placeholder_secret_is_refused_in_production(tmp_path):
 def test_draft_cookie_holds_only_a_128_bit_token_with_strict_flags(https_client):
     client = https_client
     response = client.post("/begin")
-    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("draft="))
+    cookie = next(c for c in response.headers.getlist("Set-Cookie")
+                  if c.startswith("__Host-draft="))
     token = cookie.split(";")[0].split("=", 1)[1]
     assert re.fullmatch(r"[A-Za-z0-9_-]{22}", token)
     for flag in ("HttpOnly", "Secure", "SameSite=Lax"):

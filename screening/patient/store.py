@@ -3,16 +3,18 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from screening.clock import utcnow
 from screening.database import db, reclaim_space, write_transaction
 from screening.domain import answers as answer_model
-from screening.domain import codes, flow, summary
-from screening.models import Draft, Submission
+from screening.domain import bounds, codes, flow, summary
+from screening.models import Draft, DraftStart, Submission
 from screening.tokens import new_token, token_hash
+
+DRAFT_START_WINDOW = timedelta(minutes=1)
 
 
 def new_draft_token() -> str:
@@ -54,9 +56,36 @@ def find_draft(token: str | None, max_age_hours: int) -> DraftState | None:
     return draft
 
 
-def create_draft(token: str, language: str = "en") -> None:
+class TooManyDrafts(Exception):
+    """This client address started its allowance of new drafts in the last minute."""
+
+
+def create_draft(token: str, language: str = "en", address_key: str | None = None,
+                 per_minute: int | None = None) -> None:
+    """A new, empty draft. With `address_key` (a keyed hash of the client's address) and
+    `per_minute`, at most that many new drafts per address in any 60 seconds, counted in the
+    database so every worker agrees; rows older than the minute are deleted here."""
     with write_transaction() as session:
+        if address_key is not None and per_minute:
+            now = utcnow()
+            session.execute(delete(DraftStart).where(DraftStart.at <= now - DRAFT_START_WINDOW))
+            started = session.scalar(select(func.count()).select_from(DraftStart).where(
+                DraftStart.address_key == address_key))
+            if started >= per_minute:
+                raise TooManyDrafts()
+            session.add(DraftStart(address_key=address_key, at=now))
         session.add(Draft(token_hash=token_hash(token), answers={}, language=language))
+
+
+def move_draft(old_token: str, new_token: str) -> None:
+    """Give the draft under `old_token` a new token; the old one opens nothing any more.
+
+    Called when a patient starts or continues, so a draft cookie planted in their browser beforehand
+    (whose token someone else knows) does not collect what they type from then on.
+    """
+    with write_transaction() as session:
+        session.execute(update(Draft).where(Draft.token_hash == token_hash(old_token))
+                        .values(token_hash=token_hash(new_token), updated_at=utcnow()))
 
 
 def save_answers(token: str, new_answers: dict) -> dict:
@@ -70,7 +99,9 @@ def save_answers(token: str, new_answers: dict) -> dict:
         if draft is None:
             draft = Draft(token_hash=token_hash(token), answers={})
             session.add(draft)
-        draft.answers = merged = answer_model.merged(draft.answers or {}, new_answers)
+        # Bounded before writing (domain.bounds); TooMuchToStore leaves the draft as it was.
+        draft.answers = merged = bounds.storable(
+            answer_model.merged(draft.answers or {}, new_answers))
         draft.updated_at = utcnow()
     return merged
 
@@ -94,7 +125,8 @@ def save_repeat_item(token: str, key: str, item_id: str, item: dict | None) -> N
         draft = session.scalar(
             select(Draft).where(Draft.token_hash == token_hash(token)).with_for_update()
         )
-        draft.answers = answer_model.with_entry(draft.answers or {}, key, item_id, item)
+        draft.answers = bounds.storable(
+            answer_model.with_entry(draft.answers or {}, key, item_id, item))
         draft.updated_at = utcnow()
 
 
@@ -154,6 +186,7 @@ def purge(now: datetime, draft_hours: int, submission_days: int) -> tuple[int, i
 
 def purge_drafts(now: datetime, max_age_hours: int) -> int:
     with write_transaction() as session:
+        session.execute(delete(DraftStart).where(DraftStart.at <= now - DRAFT_START_WINDOW))
         cutoff = now - timedelta(hours=max_age_hours)
         return session.execute(delete(Draft).where(Draft.updated_at < cutoff)).rowcount
 

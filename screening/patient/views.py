@@ -22,6 +22,7 @@ from screening.patient.blueprint import (
     current_draft,
     draft_token,
     go_to,
+    new_draft,
     page_language,
     with_draft_cookie,
     without_draft_cookie,
@@ -42,12 +43,15 @@ def start():
 
 @bp.post("/begin")
 def begin():
-    token, draft = draft_token(), current_draft()
+    """Start, or continue the unsent draft: either way under a new token (store.move_draft)."""
+    draft, token = current_draft(), store.new_draft_token()
     if draft is None or draft.submitted:
-        token = store.new_draft_token()
-        store.create_draft(token, language=page_language())
-    draft = store.find_draft(token, current_app.config["DRAFT_RETENTION_HOURS"])
-    target = flow.Path(draft.answers).first_incomplete() or flow.steps()[0]
+        new_draft(token)
+        answers = {}
+    else:
+        store.move_draft(draft_token(), token)
+        answers = draft.answers
+    target = flow.Path(answers).first_incomplete() or flow.steps()[0]
     return with_draft_cookie(go_to(target), token)
 
 
@@ -56,7 +60,7 @@ def restart():
     if not store.submission_for_draft(draft_token()):
         store.discard_draft(draft_token())
     token = store.new_draft_token()
-    store.create_draft(token, language=page_language())
+    new_draft(token)
     return with_draft_cookie(go_to(flow.steps()[0]), token)
 
 

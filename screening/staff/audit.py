@@ -12,7 +12,7 @@ from screening.staff.models import AuditEvent
 
 ACTIONS = frozenset({
     "login_password", "login", "logout", "totp_enrol",
-    "lookup", "view", "print", "view_print", "acknowledge", "export", "export_day",
+    "queue", "lookup", "view", "print", "view_print", "acknowledge", "export", "export_day",
     "account_create", "account_disable", "account_enable", "account_reset",
     "account_emergency",
 })

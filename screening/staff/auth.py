@@ -22,6 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, request
 
 from screening.clock import utcnow
+from screening.security import read_cookie
 from screening.staff import store as staff_store
 from screening.staff.throttle import Throttle
 from screening.tokens import new_token, token_hash
@@ -95,23 +96,44 @@ def verify_password(user: StaffUser | None, password: str) -> bool:
 
 # --- throttling -------------------------------------------------------------------------------
 
+def _keyed(*parts: str) -> str:
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, "\n".join(parts).encode(), hashlib.sha256).hexdigest()
+
+
 def username_key(username: str) -> str:
     """A keyed hash of what was typed, so failures are counted without storing usernames."""
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, username.strip().lower().encode(), hashlib.sha256).hexdigest()
+    return _keyed(username.strip().lower())
 
 
-def throttle() -> Throttle:
+def address_key(username: str) -> str:
+    """A keyed hash of what was typed and the client's address (never stored as such)."""
+    return _keyed(username.strip().lower(), request.remote_addr or "")
+
+
+def throttle(max_failures: int | None = None) -> Throttle:
     config = current_app.config
     return Throttle(
-        max_failures=config["STAFF_LOGIN_MAX_FAILURES"],
+        max_failures=max_failures or config["STAFF_LOGIN_MAX_FAILURES"],
         lock_seconds=config["STAFF_LOGIN_LOCK_SECONDS"],
         max_lock_seconds=config["STAFF_LOGIN_LOCK_MAX_SECONDS"],
         memory=timedelta(seconds=config["STAFF_LOGIN_FAILURE_MEMORY_SECONDS"]))
 
 
-def reserve_attempt(username: str, now: datetime) -> int | None:
-    return staff_store.reserve_login_attempt(username_key(username), now, throttle())
+def reserve_attempt(username: str, now: datetime) -> list[int] | None:
+    """Failures count per username and client address (STAFF_LOGIN_MAX_FAILURES), so a stranger
+    guessing from elsewhere pauses only their own guessing, not the member of staff at the desk;
+    and per username from every address together under a much higher limit
+    (STAFF_LOGIN_ACCOUNT_MAX_FAILURES), so guessing spread over many addresses still meets one."""
+    account_limit = current_app.config["STAFF_LOGIN_ACCOUNT_MAX_FAILURES"]
+    return staff_store.reserve_login_attempt(
+        [(address_key(username), throttle()), (username_key(username), throttle(account_limit))],
+        now)
+
+
+def forget_failures(username: str) -> None:
+    """A full sign-in clears this address's failures; the account-wide count ages out."""
+    staff_store.clear_login_failures(address_key(username))
 
 
 # --- password step ----------------------------------------------------------------------------
@@ -141,7 +163,7 @@ def check_password(username: str, password: str) -> StaffUser | None:
     if current_app.config["STAFF_TOTP_REQUIRED"]:
         staff_store.release_login_attempt(attempt)  # the code step still counts failures
     else:
-        staff_store.clear_login_failures(username_key(username))
+        forget_failures(username)
     staff_store.record_login("success", user.id, action="login_password")
     return user
 
@@ -183,7 +205,7 @@ def check_code(user: StaffUser, code: str, enrol: bool = False) -> bool:
             not staff_store.accept_totp_step(user.id, step, now, enrol=enrol):
         staff_store.record_login("failure", user.id)
         return False
-    staff_store.clear_login_failures(username_key(user.username))
+    forget_failures(user.username)
     return True
 
 
@@ -201,7 +223,7 @@ def new_session_token() -> str:
 
 
 def cookie_token() -> str | None:
-    return request.cookies.get(current_app.config["STAFF_COOKIE_NAME"])
+    return read_cookie(current_app.config["STAFF_COOKIE_NAME"])
 
 
 def start_session(user: StaffUser, stage: str) -> str:

@@ -53,7 +53,8 @@ class StaffSession(db.Model):
 
 
 class LoginFailure(db.Model):
-    """A failed (or in-flight) sign-in, keyed by a keyed hash of the username typed.
+    """A failed (or in-flight) sign-in, recorded twice: under a keyed hash of the username typed
+    and the client's address, and under a keyed hash of the username alone (staff/auth.py).
 
     Unknown usernames are counted the same way as real ones, so throttling reveals nothing; the
     username itself is not stored.
@@ -92,6 +93,13 @@ _SQLITE_TRIGGERS = [
     for verb in ("UPDATE", "DELETE")
 ]
 
+# INSERT OR REPLACE / REPLACE INTO deletes the old row without firing the delete trigger (SQLite
+# fires it only with recursive_triggers on): an insert may never reuse an id already in the log.
+_SQLITE_TRIGGERS.append(DDL(
+    "CREATE TRIGGER audit_events_no_rewrite BEFORE INSERT ON audit_events "
+    "WHEN EXISTS (SELECT 1 FROM audit_events WHERE id = NEW.id) "
+    "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"))
+
 _POSTGRES_TRIGGERS = [
     DDL("CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger "
         "LANGUAGE plpgsql AS $$ BEGIN "
@@ -101,6 +109,13 @@ _POSTGRES_TRIGGERS = [
         "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()"),
     DDL("CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
         "FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()"),
+    DDL("CREATE OR REPLACE FUNCTION audit_events_new_id_only() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN "
+        "IF EXISTS (SELECT 1 FROM audit_events WHERE id = NEW.id) THEN "
+        "RAISE EXCEPTION 'audit log is append-only' USING ERRCODE = 'insufficient_privilege'; "
+        "END IF; RETURN NEW; END; $$"),
+    DDL("CREATE TRIGGER audit_events_no_rewrite BEFORE INSERT ON audit_events "
+        "FOR EACH ROW EXECUTE FUNCTION audit_events_new_id_only()"),
 ]
 
 for _ddl in _SQLITE_TRIGGERS:

@@ -162,26 +162,30 @@ def _serialise_per_key(session, key: str) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
 
 
-def reserve_login_attempt(key: str, now: datetime, throttle: Throttle) -> int | None:
-    """Atomically: refuse (None) while the throttle holds `key`, else record this attempt as a
-    failure in advance and return its id (released on success)."""
+def reserve_login_attempt(limits: list[tuple[str, Throttle]], now: datetime) -> list[int] | None:
+    """Atomically: refuse (None) while any throttle holds its key, else record this attempt as a
+    failure in advance under every key and return the ids (released on success)."""
     with write_transaction() as session:
-        _serialise_per_key(session, key)
-        session.execute(delete(LoginFailure).where(LoginFailure.at < now - throttle.memory))
-        times = list(session.scalars(select(LoginFailure.at).where(
-            LoginFailure.username_key == key).order_by(LoginFailure.at)))
-        until = locked_until(times, throttle)
-        if until is not None and now < until:
-            return None
-        attempt = LoginFailure(username_key=key, at=now)
-        session.add(attempt)
+        for key, _throttle in sorted(limits):
+            _serialise_per_key(session, key)
+        memory = max(throttle.memory for _key, throttle in limits)
+        session.execute(delete(LoginFailure).where(LoginFailure.at < now - memory))
+        for key, throttle in limits:
+            times = list(session.scalars(select(LoginFailure.at).where(
+                LoginFailure.username_key == key, LoginFailure.at >= now - throttle.memory)
+                .order_by(LoginFailure.at)))
+            until = locked_until(times, throttle)
+            if until is not None and now < until:
+                return None
+        attempts = [LoginFailure(username_key=key, at=now) for key, _throttle in limits]
+        session.add_all(attempts)
         session.flush()
-        return attempt.id
+        return [attempt.id for attempt in attempts]
 
 
-def release_login_attempt(attempt_id: int) -> None:
+def release_login_attempt(attempt_ids: list[int]) -> None:
     with write_transaction() as session:
-        session.execute(delete(LoginFailure).where(LoginFailure.id == attempt_id))
+        session.execute(delete(LoginFailure).where(LoginFailure.id.in_(attempt_ids)))
 
 
 def clear_login_failures(key: str) -> None:

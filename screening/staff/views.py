@@ -18,7 +18,7 @@ from screening.clock import utcnow
 from screening.domain import codes, fhir_export
 from screening.forms import ConfirmForm
 from screening.qr import qr_svg
-from screening.security import cookie_flags
+from screening.security import cookie_flags, renew_csrf_token
 from screening.staff import auth as staff_auth
 from screening.staff import presenter
 from screening.staff import store as staff_store
@@ -137,6 +137,8 @@ def logout():
 def queue():
     """Today's submissions in the clinic's time zone: urgent safety flags first, then newest."""
     start, end = presenter.today()
+    # The queue shows every patient's code, band and flags: opening it is audited like a view.
+    staff_store.audited("queue", "success", g.staff.id, None)
     rows = staff_store.submissions_between(start, end)
     earlier = staff_store.unacknowledged_flags_before(start)
     names = staff_store.usernames({s.acknowledged_by for s in rows if s.acknowledged_by})
@@ -213,6 +215,8 @@ def _cookie_flags() -> dict:
 
 
 def _with_cookie(response, token: str):
+    """A new sign-in stage: a new session token and a new CSRF token."""
+    renew_csrf_token()
     response.set_cookie(value=token, **_cookie_flags())
     return response
 

@@ -1,10 +1,12 @@
 """Helpers for the tests that run gunicorn: the project's config, free ports, waiting, CSRF."""
 
+import os
 import re
 import socket
 import subprocess
+import sys
 import time
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,3 +39,40 @@ def csrf_from(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
     assert match, html[:500]
     return match.group(1)
+
+
+@contextmanager
+def served(tmp_path: Path, **settings: str):
+    """gunicorn (2 workers, gunicorn.conf.py) on a migrated SQLite file in `tmp_path`, which is
+    also the instance folder; yields (base URL, environment for `flask` commands)."""
+    env = {**os.environ, "FLASK_SECRET_KEY": "served-test-secret-" + "x" * 20,
+           "FLASK_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'screening.db'}",
+           **{f"FLASK_{name}": value for name, value in settings.items()}}
+    for name in ENV_SETTINGS:
+        env.pop(name, None)
+    flask(env, "db", "upgrade")
+    port = free_port()
+    env_served = env | {"GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2"}
+    log = tmp_path.parent / f"{tmp_path.name}-gunicorn.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(CONF), "wsgi:app"],
+            cwd=ROOT, env=env_served, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        wait_until_listening(port, process, log)
+        yield f"http://127.0.0.1:{port}", env
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def flask(env: dict, *args: str) -> str:
+    """Run `flask --app screening ARGS` as cron or an operator would; returns its output."""
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "screening", *args], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout

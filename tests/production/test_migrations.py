@@ -160,7 +160,12 @@ def test_the_migrated_audit_log_refuses_update_and_delete(empty_database):
             connection.execute(text(
                 "INSERT INTO audit_events (at, action, outcome, source) "
                 "VALUES (CURRENT_TIMESTAMP, 'login', 'ok', 'web')"))
-        for statement in ("UPDATE audit_events SET outcome = 'x'", "DELETE FROM audit_events"):
+        rewrite = ("INSERT INTO audit_events (id, at, action, outcome, source) "
+                   "VALUES (1, CURRENT_TIMESTAMP, 'login', 'x', 'web')")
+        replace = (["INSERT OR REPLACE" + rewrite[len("INSERT"):], "REPLACE" + rewrite[6:]]
+                   if engine.dialect.name == "sqlite" else [rewrite])
+        for statement in ("UPDATE audit_events SET outcome = 'x'", "DELETE FROM audit_events",
+                          rewrite + " ON CONFLICT (id) DO UPDATE SET outcome = 'x'", *replace):
             with pytest.raises(DatabaseError, match="append-only"), engine.begin() as connection:
                 connection.execute(text(statement))
         with engine.connect() as connection:

@@ -118,10 +118,11 @@ def test_the_language_cookie_holds_only_a_language_code(https_client):
     https_client.get("/")
     https_client.post("/begin")
     response = switch(https_client, "es", "/step/1")
-    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("lang="))
-    assert re.fullmatch(r"lang=es", cookie.split(";")[0])
+    cookie = next(c for c in response.headers.getlist("Set-Cookie")
+                  if c.startswith("__Host-lang="))
+    assert re.fullmatch(r"__Host-lang=es", cookie.split(";")[0])
     assert "Secure" in cookie and "HttpOnly" in cookie
-    https_client.set_cookie("lang", "<script>")  # tampered: ignored, not echoed
+    https_client.set_cookie("__Host-lang", "<script>", secure=True)  # tampered: ignored, not echoed
     assert html_lang(https_client.get("/step/1").get_data(as_text=True)) == "es"
 
 

@@ -43,6 +43,15 @@ def test_a_scripted_shift_leaves_exactly_the_expected_rows(app, staff_client, ma
         assert {e.source for e in events} == {"web", "cli"}
 
 
+def test_opening_the_queue_leaves_an_audit_row(app, staff_client, make_user, submit):
+    submit(ACUTE)
+    user = make_user()
+    sign_in(staff_client, user)
+    before = len(audit_rows(app))
+    assert staff_client.get("/staff/").status_code == 200
+    assert audit_rows(app)[before:] == [("queue", "success", user.id, None)]
+
+
 def test_failed_sign_ins_are_recorded_without_the_typed_username(app, staff_client, make_user):
     make_user()
     staff_client.post("/staff/login", data={"username": "alice", "password": "not it at all"})
@@ -64,6 +73,29 @@ def test_the_audit_table_refuses_update_and_delete_on_sqlite(app, make_user, sta
             db.session.execute(text(statement))
         db.session.rollback()
         assert db.session.query(AuditEvent).count() == 1
+
+
+REWRITES = [
+    "INSERT OR REPLACE INTO audit_events (id, at, action, outcome, source) "
+    "VALUES (1, CURRENT_TIMESTAMP, 'login', 'forged', 'web')",
+    "REPLACE INTO audit_events (id, at, action, outcome, source) "
+    "VALUES (1, CURRENT_TIMESTAMP, 'login', 'forged', 'web')",
+    "INSERT INTO audit_events (id, at, action, outcome, source) "
+    "VALUES (1, CURRENT_TIMESTAMP, 'login', 'forged', 'web') "
+    "ON CONFLICT (id) DO UPDATE SET outcome = 'forged'",
+]
+
+
+@pytest.mark.parametrize("statement", REWRITES)
+def test_an_audit_row_cannot_be_rewritten_by_insert_or_replace_on_sqlite(app, make_user,
+                                                                       statement):
+    make_user()
+    with app.app_context():
+        before = [(e.id, e.action, e.outcome) for e in db.session.query(AuditEvent)]
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.session.execute(text(statement))
+        db.session.rollback()
+        assert [(e.id, e.action, e.outcome) for e in db.session.query(AuditEvent)] == before
 
 
 def test_purging_submissions_keeps_their_audit_rows(app, staff_client, make_user, submit):
@@ -88,7 +120,8 @@ def test_the_audit_table_refuses_update_delete_and_truncate_on_postgresql(tmp_pa
             db.session.add(AuditEvent(action="login", outcome="success", user_id=1))
             db.session.commit()
             for statement in ("UPDATE audit_events SET outcome = 'failure'",
-                              "DELETE FROM audit_events", "TRUNCATE audit_events"):
+                              "DELETE FROM audit_events", "TRUNCATE audit_events",
+                              REWRITES[2], REWRITES[2].split(" ON CONFLICT")[0]):
                 with pytest.raises(DBAPIError, match="append-only"):
                     db.session.execute(text(statement))
                 db.session.rollback()

@@ -135,3 +135,47 @@ def test_the_limit_is_shared_by_two_workers(app, make_user, tmp_path):
         assert attempt(workers[0], user.username, PASSWORD).status_code == 401
     with other.app_context():
         db.engine.dispose()
+
+
+def from_address(app, address: str):
+    """A browser on its own network address (REMOTE_ADDR, as ProxyFix leaves it)."""
+    client = HttpsClient(app, app.response_class)
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def sign_in_from(client, user):
+    response = attempt(client, user.username, PASSWORD)
+    if response.status_code != 302:
+        return response
+    return client.post("/staff/login/code", data={"code": current_code(user)})
+
+
+def test_a_stranger_guessing_from_elsewhere_does_not_lock_the_real_person_out(app, make_user):
+    """Failures count per account and client address: the guesser is throttled, the member of
+    staff at the desk is not (issue 15.7)."""
+    user = make_user()
+    stranger, desk = from_address(app, "203.0.113.9"), from_address(app, "198.51.100.7")
+    with time_machine.travel(START, tick=False) as clock:
+        for _ in range(20):
+            assert attempt(stranger, user.username, "wrong password!").status_code == 401
+            clock.shift(timedelta(seconds=2))
+        assert attempt(stranger, user.username, PASSWORD).status_code == 401  # still throttled
+        signed_in = sign_in_from(desk, user)
+        assert signed_in.status_code == 302 and signed_in.location.endswith("/staff/")
+    outcomes = [row[1] for row in audit_rows(app) if row[0].startswith("login")]
+    assert outcomes == ["failure"] * 5 + ["throttled"] * 16 + ["success", "success"]
+
+
+def test_guessing_spread_over_many_addresses_still_meets_an_account_wide_limit(app, make_user):
+    app.config["STAFF_LOGIN_ACCOUNT_MAX_FAILURES"] = 20
+    user = make_user()
+    with time_machine.travel(START, tick=False):
+        for index in range(4):
+            client = from_address(app, f"203.0.113.{index + 10}")
+            for _ in range(5):
+                assert attempt(client, user.username, "wrong password!").status_code == 401
+        assert attempt(from_address(app, "198.51.100.7"), user.username,
+                       PASSWORD).status_code == 401
+    outcomes = [row[1] for row in audit_rows(app) if row[0].startswith("login")]
+    assert outcomes == ["failure"] * 20 + ["throttled"]
