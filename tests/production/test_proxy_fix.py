@@ -22,7 +22,9 @@ def make_client(tmp_path):
 def _draft_cookie(client, headers) -> str:
     response = client.post("/begin", headers=headers)
     assert response.status_code == 302
-    return next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("draft="))
+    # Over HTTPS the draft cookie takes the __Host- prefix (tests/test_cookie_planting.py).
+    return next(c for c in response.headers.getlist("Set-Cookie")
+                if c.startswith(("draft=", "__Host-draft=")))
 
 
 HTTPS_PROXY = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
@@ -43,4 +45,8 @@ def test_settings_from_the_environment_are_numbers(monkeypatch, tmp_path):
     app = create_app({"TESTING": True, "SECRET_KEY": "proxy-test-secret",
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'env.db'}"})
     assert app.config["PROXY_FIX_X_PROTO"] == 1
-    assert type(app.wsgi_app.wsgi_app).__name__ == "ProxyFix"  # inside the security headers
+    layers, middleware = [], app.wsgi_app
+    while hasattr(middleware, "wsgi_app") or hasattr(middleware, "app"):
+        layers.append(type(middleware).__name__)
+        middleware = getattr(middleware, "wsgi_app", None) or middleware.app
+    assert "ProxyFix" in layers[1:]  # inside the security headers
