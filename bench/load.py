@@ -23,6 +23,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from benchlib import (
+    ENCRYPTION_KEY,
+    SECRET,
     Gunicorn,
     PostgresNotInstalled,
     draft_key,
@@ -35,8 +37,10 @@ from benchlib import (
     verdict,
 )
 from patient_driver import FlowError, Patient, RandomAnswers, Timings
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import func, select
 
+from screening import create_app
+from screening.database import db
 from screening.models import Draft, Submission
 
 KINDS = ["GET page", "POST step", "POST item", "POST submit"]
@@ -75,16 +79,25 @@ def run_patients(base: str, args) -> tuple[list[Patient], list[str], Timings, fl
     return patients, failures, timings, time.monotonic() - started
 
 
+def stored_rows(database: str) -> tuple[list[dict], int]:
+    """Every submission (decrypted, through the app's models) and the number of drafts."""
+    app = create_app({"TESTING": True, "SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": database,
+                      "ANSWERS_ENCRYPTION_KEY": ENCRYPTION_KEY})
+    with app.app_context():
+        try:
+            rows = [{"draft_key": s.draft_key, "code": s.code, "answers": s.answers}
+                    for s in db.session.scalars(select(Submission))]
+            drafts = db.session.scalar(select(func.count()).select_from(Draft))
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+    return rows, drafts
+
+
 def verify(database: str, patients: list[Patient]) -> list[str]:
     """Differences between what the patients sent and what the database holds."""
     problems = []
-    engine = create_engine(database)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(select(Submission.__table__)).mappings().all()
-            drafts = connection.scalar(select(func.count()).select_from(Draft.__table__))
-    finally:
-        engine.dispose()
+    rows, drafts = stored_rows(database)
     by_key: dict[str, list] = {}
     for row in rows:
         by_key.setdefault(row["draft_key"], []).append(row)
