@@ -7,6 +7,7 @@ Keys rotate: the previous key is still read, `flask reencrypt` moves everything 
 
 import base64
 import subprocess
+from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
@@ -46,8 +47,8 @@ def raw_copy(app) -> bytes:
     """Every byte a thief with the database file, or with a backup, would have."""
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() == "sqlite":
-        files = [url.database, f"{url.database}-wal"]
-        return b"".join(open(path, "rb").read() for path in files)
+        files = [Path(url.database), Path(f"{url.database}-wal")]
+        return b"".join(path.read_bytes() for path in files if path.exists())
     dump = subprocess.run(
         [str(find_bindir() / "pg_dump"), "-h", url.host, "-p", str(url.port), "-U", url.username,
          "--data-only", url.database], capture_output=True, timeout=60, check=True)
