@@ -8,7 +8,7 @@ LOCK := requirements.lock
 # One pytest worker per CPU, each with its own temporary databases and server ports.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test test-fast serve lint bench lock system-deps clean
+.PHONY: run test test-fast serve lint bench lock system-deps clean instance-keys
 
 # Everything is installed at the versions in $(LOCK); `make lock` refreshes it.
 $(STAMP): pyproject.toml $(LOCK)
@@ -27,12 +27,20 @@ instance/config.py:
 	mkdir -p instance
 	$(BIN)/python -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
 
-run: $(STAMP) instance/config.py
+# The key the answers are encrypted under (README "Encryption at rest"), added once to a
+# config.py written before there was one. Back it up apart from the database: without it the
+# answers cannot be read.
+instance-keys: $(STAMP) instance/config.py
+	@grep -q '^ANSWERS_ENCRYPTION_KEY' instance/config.py || $(BIN)/python -c \
+	  "from cryptography.fernet import Fernet; print(f'ANSWERS_ENCRYPTION_KEY = {Fernet.generate_key().decode()!r}')" \
+	  >> instance/config.py
+
+run: $(STAMP) instance-keys
 	$(FLASK) db upgrade
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # Production: migrations, then gunicorn (README "Running in production"; settings in gunicorn.conf.py).
-serve: $(STAMP) instance/config.py
+serve: $(STAMP) instance-keys
 	$(FLASK) db upgrade
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 

@@ -31,6 +31,8 @@ from tests.storage.postgres import (  # noqa: E402 - needs ROOT on the path
 __all__ = ["PostgresNotInstalled"]
 
 SECRET = "bench-secret-" + "0123456789abcdef" * 2
+# A fixed key: benchmark databases are temporary and hold made-up answers only.
+ENCRYPTION_KEY = "YmVuY2gta2V5LW5vdC1mb3ItcGF0aWVudHMtMDEyMzQ="
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -134,7 +136,8 @@ def wait_for_port(port: int, process: subprocess.Popen | None = None, seconds: f
 
 
 def app_env(database_url: str) -> dict:
-    env = {**os.environ, "FLASK_SECRET_KEY": SECRET, "FLASK_SQLALCHEMY_DATABASE_URI": database_url}
+    env = {**os.environ, "FLASK_SECRET_KEY": SECRET, "FLASK_SQLALCHEMY_DATABASE_URI": database_url,
+           "FLASK_ANSWERS_ENCRYPTION_KEY": ENCRYPTION_KEY}
     for name in ("GUNICORN_BIND", "WEB_CONCURRENCY", "FORWARDED_ALLOW_IPS"):
         env.pop(name, None)
     return env
@@ -213,6 +216,7 @@ def werkzeug_server(database_url: str, **settings):
     from screening.database import db
 
     app = create_app({"TESTING": True, "SECRET_KEY": SECRET,
+                      "ANSWERS_ENCRYPTION_KEY": ENCRYPTION_KEY,
                       "SQLALCHEMY_DATABASE_URI": database_url, **settings})
     with app.app_context():
         db.create_all()

@@ -14,15 +14,31 @@ patient was shown, one draft per patient, no stray rows. Prints throughput, p50/
 of request, errors, mismatches and worker RSS.
 
 Run: .venv/bin/python bench/load.py [--patients 200] [--concurrency 50] [--backend sqlite]
+
+Realistic mode (DESIGN.md §5): `--realistic` holds every patient in the questionnaire at once
+(default 1,000, started over `--ramp` seconds), each reading and filling in a page for a random
+`--think` 2-8 s before tapping, against gunicorn with gunicorn.conf.py's worker count for this
+machine. Besides the client's figures it prints where the time goes, measured inside the workers
+(bench/timed_app.py): CPU, SQL, waiting for a transaction (SQLite's single write lock), commit
+(fsync), rendering and encryption per kind of request, and the CPU used by the workers, by this
+client and by everything else on the machine. Target: 0 errors, 0 mismatches, page p95 ≤ 150 ms,
+where a page is what a patient waits for after a tap: the POST and the page it redirects to.
+Try it small first: --realistic --patients 50 --think 0.2-0.5
 """
 
 import argparse
+import os
 import random
 import sys
+import threading
 import time
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from benchlib import (
+    ENCRYPTION_KEY,
+    SECRET,
     Gunicorn,
     PostgresNotInstalled,
     draft_key,
@@ -30,13 +46,16 @@ from benchlib import (
     latency_line,
     machine,
     migrate,
+    percentile,
     postgres_url,
     scratch_dir,
     verdict,
 )
 from patient_driver import FlowError, Patient, RandomAnswers, Timings
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import func, select
 
+from screening import create_app
+from screening.database import db
 from screening.models import Draft, Submission
 
 KINDS = ["GET page", "POST step", "POST item", "POST submit"]
@@ -75,16 +94,25 @@ def run_patients(base: str, args) -> tuple[list[Patient], list[str], Timings, fl
     return patients, failures, timings, time.monotonic() - started
 
 
+def stored_rows(database: str) -> tuple[list[dict], int]:
+    """Every submission (decrypted, through the app's models) and the number of drafts."""
+    app = create_app({"TESTING": True, "SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": database,
+                      "ANSWERS_ENCRYPTION_KEY": ENCRYPTION_KEY})
+    with app.app_context():
+        try:
+            rows = [{"draft_key": s.draft_key, "code": s.code, "answers": s.answers}
+                    for s in db.session.scalars(select(Submission))]
+            drafts = db.session.scalar(select(func.count()).select_from(Draft))
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+    return rows, drafts
+
+
 def verify(database: str, patients: list[Patient]) -> list[str]:
     """Differences between what the patients sent and what the database holds."""
     problems = []
-    engine = create_engine(database)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(select(Submission.__table__)).mappings().all()
-            drafts = connection.scalar(select(func.count()).select_from(Draft.__table__))
-    finally:
-        engine.dispose()
+    rows, drafts = stored_rows(database)
     by_key: dict[str, list] = {}
     for row in rows:
         by_key.setdefault(row["draft_key"], []).append(row)
@@ -141,27 +169,242 @@ def run_backend(name: str, database: str, log, args) -> bool:
     return all(ok for _, ok in checks)
 
 
+# --- realistic mode: many patients on their phones, reading before each tap ----------------------
+
+PAGE = "page (tap to shown)"
+PAGE_P95_MS = 150
+
+
+class ThinkingPatient(TimeLimited):
+    """Reads and fills in each page for `think` seconds, then taps; times tap to page shown."""
+
+    think = (2.0, 8.0)
+
+    def __init__(self, *args, rng: random.Random, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rng = rng
+        self._tapped: float | None = None
+
+    def post(self, kind: str, url: str, data: dict, html: str) -> str:
+        time.sleep(self.rng.uniform(*self.think))
+        tapped = time.perf_counter()
+        location = super().post(kind, url, data, html)
+        self._tapped = tapped
+        return location
+
+    def get(self, url: str, name: str):
+        response = super().get(url, name)
+        if self._tapped is not None:
+            self.timings.add(PAGE, time.perf_counter() - self._tapped)
+            self._tapped = None
+        return response
+
+
+def run_realistic(base: str, args) -> tuple[list[Patient], list[str], Timings, float]:
+    timings, failures = Timings(), []
+    started = time.monotonic()
+    TimeLimited.deadline = started + args.time_limit
+    ThinkingPatient.think = args.think
+
+    def one(index: int):
+        rng = random.Random(args.seed * 100_003 + index)
+        time.sleep(rng.uniform(0, args.ramp))  # arrivals spread over the ramp
+        patient = ThinkingPatient(base, RandomAnswers(random.Random(rng.random())), timings,
+                                  rng=rng)
+        try:
+            patient.complete()
+        except (FlowError, OSError, ValueError) as error:
+            failures.append(f"patient {index}: {type(error).__name__}: {error}"[:300])
+            patient.code = None
+        return patient
+
+    threading.stack_size(512 * 1024)  # a thousand mostly sleeping threads
+    with ThreadPoolExecutor(args.patients) as pool:
+        patients = list(pool.map(one, range(args.patients)))
+    return patients, failures, timings, time.monotonic() - started
+
+
+def cpu_seconds(pid: int, children: bool = False) -> float:
+    """User + system CPU of a process (and of its reaped children), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]
+    return (sum(values) - idle) / os.sysconf("SC_CLK_TCK"), sum(values) / os.sysconf("SC_CLK_TCK")
+
+
+def server_timings(directory: Path) -> dict[str, list[list[float]]]:
+    """Per kind of request, the workers' rows: wall, cpu, sql, begin, commit, render, crypto."""
+    rows: dict[str, list[list[float]]] = defaultdict(list)
+    for path in directory.glob("*.tsv"):
+        for line in path.read_text().splitlines():
+            kind, *values = line.split("\t")
+            rows[kind].append([float(v) for v in values])
+    return rows
+
+
+def print_where_the_time_goes(rows: dict[str, list[list[float]]], timings: Timings) -> None:
+    from bench.timed_app import FIELDS
+
+    print("  Inside the workers, per request (ms; the parts are means, 'begin' is the wait for "
+          "SQLite's single write lock, 'commit' its fsync):")
+    print(f"    {'kind':<14}{'n':>7}{'wall p50':>10}{'p95':>8}{'p99':>8}   "
+          + "".join(f"{f:>8}" for f in FIELDS[1:]) + f"{'begin p99':>11}")
+    totals = [0.0] * len(FIELDS)
+    for kind in sorted(rows, key=lambda k: -len(rows[k])):
+        data = rows[kind]
+        walls = [r[0] for r in data]
+        means = [sum(r[i] for r in data) / len(data) for i in range(len(FIELDS))]
+        for i in range(len(FIELDS)):
+            totals[i] += sum(r[i] for r in data)
+        print(f"    {kind:<14}{len(data):>7}{percentile(walls, 50):>10.1f}"
+              f"{percentile(walls, 95):>8.1f}{percentile(walls, 99):>8.1f}   "
+              + "".join(f"{m:>8.2f}" for m in means[1:])
+              + f"{percentile([r[3] for r in data], 99):>11.1f}")
+    wall = totals[0] or 1
+    cpu, sql, begin, commit, render, crypto = (totals[i] / wall for i in range(1, len(FIELDS)))
+    print(f"  Where the workers' time goes: CPU {cpu:.0%}, SQL statements {sql:.0%}, SQLite "
+          f"write-lock wait {begin:.0%}, commit {commit:.0%}, other "
+          f"{max(0.0, 1 - cpu - sql - begin - commit):.0%} (mostly a worker ready to run but "
+          f"waiting for a CPU). Rendering took {render:.0%} and encryption {crypto:.0%} of it "
+          "(CPU work, stretched by the same waiting)")
+    print(f"  Encryption alone on this machine: {crypto_microseconds():.0f} µs to encrypt and "
+          "decrypt a 3 KB draft")
+    served = sum(len(v) for v in rows.values())
+    client = [s * 1000 for kind in KINDS for s in timings.seconds.get(kind, [])]
+    if served and client:
+        server_mean = wall / served
+        client_mean = sum(client) / len(client)
+        print(f"  Mean request as the client saw it {client_mean:.1f} ms, inside a worker "
+              f"{server_mean:.1f} ms: {max(0.0, client_mean - server_mean):.1f} ms waiting for a "
+              "free worker, on the loopback and in this client")
+
+
+def crypto_microseconds() -> float:
+    from cryptography.fernet import Fernet
+
+    from screening.encryption import Keys
+
+    keys = Keys(Fernet.generate_key().decode())
+    draft = ('{"phq9_1":"2",' + ",".join(f'"q{i}":"an answer"' for i in range(150)) + "}").encode()
+    started = time.perf_counter()
+    for _ in range(200):
+        keys.decrypt(keys.encrypt(draft))
+    return (time.perf_counter() - started) / 200 * 1e6
+
+
+def run_realistic_backend(name: str, database: str, tmp: Path, args) -> bool:
+    migrate(database)
+    timing_dir = tmp / f"timing-{name.split()[0].lower()}"
+    timing_dir.mkdir()
+    os.environ["BENCH_TIMING_DIR"] = str(timing_dir)
+    log = tmp / "gunicorn.log"
+    with Gunicorn("bench.timed_app:build()", args.workers, database, log) as server:
+        workers = server.worker_pids()
+        before = ({pid: cpu_seconds(pid) for pid in workers}, cpu_seconds(os.getpid()),
+                  machine_cpu())
+        patients, failures, timings, elapsed = run_realistic(server.url, args)
+        worker_cpu = sum(cpu_seconds(pid) - before[0].get(pid, 0.0)
+                         for pid in server.worker_pids())
+        client_cpu = cpu_seconds(os.getpid()) - before[1]
+        busy, total = (now - then for now, then in zip(machine_cpu(), before[2], strict=True))
+        rss = server.worker_rss_mib()
+    problems = verify(database, patients)
+    finished = sum(1 for p in patients if p.code)
+    requests_made = sum(len(timings.seconds.get(kind, [])) for kind in KINDS)
+    cpus = os.cpu_count() or 1
+    print(f"\n== {name}, realistic: {args.patients} patients at once (arriving over "
+          f"{args.ramp:.0f} s), {args.think[0]:g}-{args.think[1]:g} s per page, "
+          f"{args.workers} gunicorn workers")
+    print(f"{finished} of {args.patients} patients finished in {elapsed:.1f} s: "
+          f"{requests_made:,} requests = {requests_made / elapsed:.1f} req/s")
+    print("  " + latency_line(PAGE, timings.seconds.get(PAGE, [])))
+    for kind in KINDS:
+        print("  " + latency_line(kind, timings.seconds.get(kind, [])))
+    print(f"  503 'busy' answers (retried by the patient): {timings.busy}")
+    print(f"  CPU over the run ({cpus} CPUs = {cpus * elapsed:.0f} CPU-s): gunicorn workers "
+          f"{worker_cpu:.0f} CPU-s ({worker_cpu / elapsed:.2f} CPUs), this client "
+          f"{client_cpu:.0f} CPU-s ({client_cpu / elapsed:.2f} CPUs), machine busy "
+          f"{busy / total:.0%}, of which other processes (database server, other users) "
+          f"{max(0.0, busy - worker_cpu - client_cpu) / elapsed:.2f} CPUs; load average before "
+          f"the run {args.load_before:.1f}")
+    print_where_the_time_goes(server_timings(timing_dir), timings)
+    for failure in failures[:5]:
+        print(f"  error: {failure}")
+    for problem in problems[:10]:
+        print(f"  mismatch: {problem}")
+    page_p95 = percentile(timings.seconds.get(PAGE, []), 95) * 1000
+    checks = [
+        (f"all {args.patients} patients finished", finished == args.patients),
+        (f"errors {len(failures)}", not failures),
+        (f"stored submissions checked: {finished}, mismatches {len(problems)}", not problems),
+        (f"page p95 {page_p95:.0f} ms (≤ {PAGE_P95_MS} ms)", page_p95 <= PAGE_P95_MS),
+        ("worker RSS " + ", ".join(f"{x:.0f}" for x in rss) + " MiB (≤ 100 MB each)",
+         bool(rss) and max(rss) <= 100),
+    ]
+    for text, ok in checks:
+        print(f"  {verdict(ok)}  {text}")
+    return all(ok for _, ok in checks)
+
+
+def think_range(text: str) -> tuple[float, float]:
+    low, _, high = text.partition("-")
+    return float(low), float(high or low)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--patients", type=int, default=200)
+    parser.add_argument("--realistic", action="store_true",
+                        help="every patient at once, reading each page before tapping")
+    parser.add_argument("--patients", type=int, help="default 200; realistic 1,000")
     parser.add_argument("--concurrency", type=int, default=200,
                         help="patients in flight at once (default: all of them)")
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--time-limit", type=float, default=180, help="seconds per backend")
+    parser.add_argument("--workers", type=int,
+                        help="default 4; realistic: gunicorn.conf.py's 2 x cores + 1, at most 8")
+    parser.add_argument("--think", type=think_range, default=(2.0, 8.0),
+                        help="realistic: seconds a patient spends on a page, e.g. 2-8")
+    parser.add_argument("--ramp", type=float, default=30,
+                        help="realistic: patients arrive spread over this many seconds")
+    parser.add_argument("--time-limit", type=float, help="seconds per backend (default 180; "
+                        "realistic 900)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args()
+    cores = os.cpu_count() or 1
+    if args.patients is None:
+        args.patients = 1000 if args.realistic else 200
+    if args.workers is None:
+        args.workers = min(2 * cores + 1, 8) if args.realistic else 4
+    if args.time_limit is None:
+        args.time_limit = 900 if args.realistic else 180
+    args.load_before = os.getloadavg()[0]
     print(f"Load  ({machine()}; measured parallelism {effective_cores():.1f} CPUs)")
+
+    def one_backend(name, database, tmp):
+        if args.realistic:
+            return run_realistic_backend(name, database, tmp, args)
+        return run_backend(name, database, tmp / "gunicorn.log", args)
+
     passed = True
     with scratch_dir("bench-load-") as tmp:
         if args.backend in ("sqlite", "both"):
             database = f"sqlite:///{tmp / 'load.db'}"
-            passed &= run_backend("SQLite (WAL, synchronous=FULL)", database,
-                                  tmp / "gunicorn.log", args)
+            passed &= one_backend("SQLite (WAL, synchronous=FULL)", database, tmp)
         if args.backend in ("postgresql", "both"):
+            args.load_before = os.getloadavg()[0]
             try:
                 with postgres_url() as url:
-                    passed &= run_backend("PostgreSQL", url, tmp / "gunicorn.log", args)
+                    passed &= one_backend("PostgreSQL", url, tmp)
             except PostgresNotInstalled as error:  # run it only where the binaries exist
                 print(f"\n== PostgreSQL: not run. {error}")
                 passed &= args.backend == "both"

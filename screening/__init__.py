@@ -13,7 +13,7 @@ from flask import Flask
 from flask_migrate import Migrate
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from screening import cli, database, errors, filters, i18n, security
+from screening import cli, database, encryption, errors, filters, i18n, security
 from screening.config import DEFAULTS, PLACEHOLDER_SECRET, PROJECT_ROOT
 from screening.database import db
 
@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     _load_config(app, test_config)
     _refuse_placeholder_secret(app)
+    encryption.init_app(app)  # refuses to start without the answers' key
     database.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)  # batch: SQLite cannot ALTER most columns
     _trust_proxy(app)

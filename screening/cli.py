@@ -1,4 +1,5 @@
-"""`flask` commands for retention (`flask --app screening purge` in cron), FHIR and translations."""
+"""`flask` commands for retention (`flask --app screening purge` in cron), key rotation
+(`flask --app screening reencrypt`), FHIR and translations."""
 
 import click
 from flask import Flask, current_app
@@ -12,6 +13,7 @@ from screening.translate_cli import translate_cli
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(purge)
+    app.cli.add_command(reencrypt)
     app.cli.add_command(fhir_cli)
     app.cli.add_command(staff_cli)
     app.cli.add_command(translate_cli)
@@ -24,3 +26,17 @@ def purge() -> None:
     drafts, submissions = store.purge(
         utcnow(), config["DRAFT_RETENTION_HOURS"], config["SUBMISSION_RETENTION_DAYS"])
     click.echo(f"Purged {drafts} drafts and {submissions} submissions.")
+
+
+@click.command("reencrypt")
+@click.option("--batch-size", default=100, show_default=True, type=click.IntRange(1, 10_000),
+              help="Rows per write transaction.")
+def reencrypt(batch_size: int) -> None:
+    """Encrypt every stored answer and code under ANSWERS_ENCRYPTION_KEY (key rotation).
+
+    Safe while the app serves patients, and safe to run again. Afterwards the previous key
+    (ANSWERS_ENCRYPTION_PREVIOUS_KEY) is no longer needed.
+    """
+    done = store.reencrypt(batch_size)
+    click.echo(f"Re-encrypted {done.drafts} drafts and {done.submissions} submissions; "
+               f"{done.already_current} were already under the current key.")

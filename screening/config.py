@@ -10,6 +10,10 @@ PLACEHOLDER_SECRET = "dev-only-change-me"  # noqa: S105 - the value the app refu
 DEFAULTS = {
     "SECRET_KEY": PLACEHOLDER_SECRET,
     "SQLALCHEMY_DATABASE_URI": None,  # None: a SQLite file in the instance folder
+    # Fernet keys the answers and codes are encrypted under (screening/encryption.py); required
+    # outside debug and testing. The previous key is read while `flask reencrypt` rotates.
+    "ANSWERS_ENCRYPTION_KEY": None,
+    "ANSWERS_ENCRYPTION_PREVIOUS_KEY": None,
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
     # A connection the database server dropped (restart, idle timeout) is replaced before use.
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_recycle": 1800},

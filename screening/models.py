@@ -1,16 +1,20 @@
 """The patient tables: drafts and submissions (the staff tables are in staff/models.py).
 
-Portable column types only, so SQLite and PostgreSQL share one schema.
+Portable column types only, so SQLite and PostgreSQL share one schema. Answers (with the safety
+history inside them) and reference codes are stored encrypted (screening/encryption.py); the
+column types decrypt them as they are read, so the rest of the app sees plain values.
 """
 
+import json
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ColumnElement, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, validates
 from sqlalchemy.types import TypeDecorator
 
 from screening.clock import utcnow
 from screening.database import db
+from screening.encryption import keys
 
 
 class UTCDateTime(TypeDecorator):
@@ -26,6 +30,35 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value is not None else None
 
 
+class EncryptedJSON(TypeDecorator):
+    """A JSON value stored as a Fernet token (text) under the configured encryption key."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        plaintext = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return keys().encrypt(plaintext.encode("utf-8"))
+
+    def process_result_value(self, value, dialect):
+        return json.loads(keys().decrypt(value)) if value is not None else None
+
+
+class EncryptedText(TypeDecorator):
+    """A short string stored as a Fernet token under the configured encryption key."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return keys().encrypt(value.encode("utf-8")) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        return keys().decrypt(value).decode("utf-8") if value is not None else None
+
+
 class Draft(db.Model):
     """A patient's unfinished questionnaire, found by the hash of the token in their cookie."""
 
@@ -33,22 +66,27 @@ class Draft(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
-    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    answers: Mapped[dict] = mapped_column(EncryptedJSON, default=dict)
     language: Mapped[str] = mapped_column(String(8), default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class Submission(db.Model):
-    """A finished questionnaire. `draft_key` makes the final submit idempotent."""
+    """A finished questionnaire. `draft_key` makes the final submit idempotent.
+
+    The reference code is stored twice, neither in the clear: encrypted (`code`, for the done page
+    and every print) and as a keyed HMAC (`code_hmac`, unique and indexed, for reception's lookup).
+    """
 
     __tablename__ = "submissions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     public_id: Mapped[str] = mapped_column(String(43), unique=True, index=True)
     draft_key: Mapped[str] = mapped_column(String(64), unique=True)
-    code: Mapped[str] = mapped_column(String(8), unique=True, index=True)
-    answers: Mapped[dict] = mapped_column(JSON)
+    code_hmac: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    code: Mapped[str] = mapped_column("code_encrypted", EncryptedText)
+    answers: Mapped[dict] = mapped_column(EncryptedJSON)
     language: Mapped[str] = mapped_column(String(8), default="en")
     instrument_version: Mapped[str] = mapped_column(Text)
     safety_level: Mapped[str] = mapped_column(String(16), default="none")
@@ -58,6 +96,22 @@ class Submission(db.Model):
     acknowledged_by: Mapped[int | None] = mapped_column(
         ForeignKey("staff_users.id", ondelete="SET NULL"), nullable=True
     )
+
+    @validates("code")
+    def _keep_the_lookup_hmac(self, _key: str, code: str) -> str:
+        self.code_hmac = keys().code_hmac(code)
+        return code
+
+    @staticmethod
+    def code_columns(code: str) -> dict:
+        """Column values that store `code` (a normalised code) in an INSERT or UPDATE statement:
+        encrypted, and its lookup HMAC (objects set the HMAC themselves when `code` is set)."""
+        return {"code": code, "code_hmac": keys().code_hmac(code)}
+
+    @staticmethod
+    def has_code(code: str) -> ColumnElement[bool]:
+        """Matches the submission whose code is `code`, under the current or the previous key."""
+        return Submission.code_hmac.in_(keys().code_hmacs(code))
 
 
 class DraftStart(db.Model):

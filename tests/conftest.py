@@ -6,11 +6,12 @@ import pytest
 from screening import create_app
 from screening.database import db
 from tests.chromium import browser, playwright_instance  # noqa: F401 - shared fixtures
-from tests.helpers import HttpsClient, Patient
+from tests.helpers import ENCRYPTION_KEY, HttpsClient, Patient
 
 
 def _app_on_a_temporary_database(path, config: dict):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", **config})
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                      "ANSWERS_ENCRYPTION_KEY": ENCRYPTION_KEY, **config})
     with app.app_context():
         db.create_all()
     yield app

@@ -2,9 +2,13 @@
 
 import re
 
+from cryptography.fernet import Fernet
 from flask.testing import FlaskClient
 
 from screening.domain import flow
+
+# The answers' encryption key of the test apps and of the gunicorn servers the tests start.
+ENCRYPTION_KEY = Fernet.generate_key().decode()
 
 
 class HttpsClient(FlaskClient):

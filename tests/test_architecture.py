@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.helpers import ENCRYPTION_KEY
+
 ROOT = Path(__file__).parents[1]
 WEB_PACKAGES = ("flask", "flask_wtf", "wtforms", "sqlalchemy", "flask_sqlalchemy", "werkzeug",
                 "jinja2")
@@ -37,6 +39,7 @@ def test_templates_and_static_are_at_the_top_level(app):
 def test_wsgi_exposes_app(monkeypatch):
     monkeypatch.setenv("FLASK_SECRET_KEY", "from-the-environment")
     monkeypatch.setenv("FLASK_SQLALCHEMY_DATABASE_URI", "sqlite://")
+    monkeypatch.setenv("FLASK_ANSWERS_ENCRYPTION_KEY", ENCRYPTION_KEY)
     sys.modules.pop("wsgi", None)
     import wsgi
 

@@ -14,7 +14,7 @@ from screening import create_app, security
 from screening.database import db
 from screening.patient import store
 from tests.fuzzing import FIELD_NAMES, fill_rule
-from tests.helpers import Patient, step_number
+from tests.helpers import ENCRYPTION_KEY, Patient, step_number
 from tests.storage.helpers import displayed_code
 
 SEVERE = {f"phq9_{i}": "3" for i in range(1, 10)} | {
@@ -46,6 +46,7 @@ def assert_security_headers(response):
 @pytest.fixture
 def app_with_crash(tmp_path):
     app = create_app({"TESTING": False, "DEBUG": False, "SECRET_KEY": "s" * 32,
+                      "ANSWERS_ENCRYPTION_KEY": ENCRYPTION_KEY,
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'crash.db'}",
                       "PROPAGATE_EXCEPTIONS": False})
 

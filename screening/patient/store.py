@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Text, delete, func, literal, select, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -11,6 +11,7 @@ from screening.clock import utcnow
 from screening.database import db, reclaim_space, write_transaction
 from screening.domain import answers as answer_model
 from screening.domain import bounds, codes, flow, summary
+from screening.encryption import keys
 from screening.models import Draft, DraftStart, Submission
 from screening.tokens import new_token, token_hash
 
@@ -163,7 +164,7 @@ def submit(token: str, draft: DraftState) -> Submission:
                 _insert_ignoring_duplicate_draft(session, {
                     "public_id": new_token(32),
                     "draft_key": token_hash(token),
-                    "code": codes.new_code(),
+                    **Submission.code_columns(codes.new_code()),
                     "answers": answers,
                     "language": draft.language,
                     "instrument_version": result.instrument_version,
@@ -171,7 +172,7 @@ def submit(token: str, draft: DraftState) -> Submission:
                     "created_at": utcnow(),
                 })
             break
-        except IntegrityError:  # a new code collided with a stored one: draw again
+        except IntegrityError:  # a new code's HMAC collided with a stored one: draw again
             continue
     return submission_for_draft(token)
 
@@ -195,3 +196,58 @@ def purge_submissions(now: datetime, max_age_days: int) -> int:
     with write_transaction() as session:
         cutoff = now - timedelta(days=max_age_days)
         return session.execute(delete(Submission).where(Submission.created_at < cutoff)).rowcount
+
+
+@dataclass(frozen=True)
+class Reencrypted:
+    drafts: int
+    submissions: int
+    already_current: int
+
+
+def reencrypt(batch_size: int = 100) -> Reencrypted:
+    """Encrypt every draft and submission under the current key (and recompute code HMACs).
+
+    Rows already under the current key are left alone, so running it again is harmless. Each
+    batch is one write transaction whose rows are locked, so patients can go on saving meanwhile;
+    on SQLite a batch holds the write lock for a few milliseconds.
+    """
+    drafts = _reencrypt_table(Draft, ("answers",), batch_size)
+    submissions = _reencrypt_table(Submission, ("answers", "code"), batch_size)
+    return Reencrypted(drafts[0], submissions[0], drafts[1] + submissions[1])
+
+
+def _raw(model, attribute: str):
+    """The stored ciphertext of an encrypted column, not decrypted."""
+    return type_coerce(getattr(model, attribute), Text)
+
+
+def _reencrypt_table(model, attributes: tuple[str, ...], batch_size: int) -> tuple[int, int]:
+    ring = keys()
+    changed = unchanged = 0
+    last_id = 0
+    while True:
+        with write_transaction() as session:
+            columns = [_raw(model, name) for name in attributes]
+            extra = [model.code_hmac] if model is Submission else []
+            rows = session.execute(
+                select(model.id, *columns, *extra).where(model.id > last_id)
+                .order_by(model.id).limit(batch_size).with_for_update()).all()
+            for row in rows:
+                tokens = dict(zip(attributes, row[1:1 + len(attributes)], strict=True))
+                values = {name: literal(ring.rotate(token), Text)
+                          for name, token in tokens.items()
+                          if token is not None and not ring.is_current(token)}
+                if model is Submission:
+                    code_hmac = ring.code_hmac(ring.decrypt(tokens["code"]).decode("utf-8"))
+                    if code_hmac != row[-1]:
+                        values["code_hmac"] = code_hmac
+                if values:
+                    session.execute(update(model).where(model.id == row[0]).values(**values)
+                                    .execution_options(synchronize_session=False))
+                    changed += 1
+                else:
+                    unchanged += 1
+        if not rows:
+            return changed, unchanged
+        last_id = rows[-1][0]

@@ -217,7 +217,7 @@ def lookup(user_id: int, code: str | None, now: datetime, caps: dict) -> Lookup:
             result = Lookup("invalid")
         else:
             found = session.scalar(select(Submission).where(
-                Submission.code == code, Submission.created_at >= now - caps["code_lifetime"]))
+                Submission.has_code(code), Submission.created_at >= now - caps["code_lifetime"]))
             result = Lookup("success", found) if found else Lookup("failure")
         audit.add(session, "lookup", result.outcome, user_id=user_id,
                   object_id=result.submission.public_id if result.submission else None, at=now)

@@ -20,7 +20,7 @@ from requests.adapters import HTTPAdapter
 
 from screening.config import DEFAULTS
 from screening.domain import flow
-from tests.helpers import REST_OF_FLOW
+from tests.helpers import ENCRYPTION_KEY, REST_OF_FLOW
 from tests.production.helpers import (
     CONF,
     ENV_SETTINGS,
@@ -87,6 +87,7 @@ def test_the_logger_never_writes_an_access_log(monkeypatch, capsys):
 def gunicorn(tmp_path):
     """gunicorn with gunicorn.conf.py on a migrated temporary SQLite database."""
     env = {**os.environ, "FLASK_SECRET_KEY": "gunicorn-test-secret-" + "x" * 20,
+           "FLASK_ANSWERS_ENCRYPTION_KEY": ENCRYPTION_KEY,
            "FLASK_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'served.db'}"}
     for name in ENV_SETTINGS:
         env.pop(name, None)

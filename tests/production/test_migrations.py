@@ -7,10 +7,12 @@ that the models add through DDL events on `create_all` (the append-only audit lo
 created by the migrations.
 """
 
+import json
 import os
 import subprocess
 import sys
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -19,12 +21,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, Integer, MetaData, create_engine, inspect, text
+from sqlalchemy import Column, Integer, MetaData, create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError
 
 from screening import create_app
 from screening.database import db
+from screening.models import Draft, Submission
+from tests.helpers import ENCRYPTION_KEY
 from tests.storage.postgres import PostgresNotInstalled, find_bindir, running_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,6 +65,7 @@ def _new_postgres_database(server_url: str) -> str:
 def flask_db(url: str, *args: str) -> str:
     """Run `flask --app screening db <args>` against `url`; fail the test with its output."""
     env = {**os.environ, "FLASK_SECRET_KEY": "migration-test-secret",
+           "FLASK_ANSWERS_ENCRYPTION_KEY": ENCRYPTION_KEY,
            "FLASK_SQLALCHEMY_DATABASE_URI": url}
     done = subprocess.run([sys.executable, "-m", "flask", "--app", "screening", "db", *args],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
@@ -71,6 +76,7 @@ def flask_db(url: str, *args: str) -> str:
 
 def _app(url: str):
     return create_app({"TESTING": True, "SECRET_KEY": "migration-test-secret",
+                       "ANSWERS_ENCRYPTION_KEY": ENCRYPTION_KEY,
                        "SQLALCHEMY_DATABASE_URI": url})
 
 
@@ -182,3 +188,49 @@ def test_downgrade_to_base_removes_everything_and_upgrades_again(empty_database)
     flask_db(empty_database, "upgrade")
     assert schema_differences(empty_database) == []
     assert "(head)" in flask_db(empty_database, "current")
+
+
+PLAIN_CODE = "K0M1D3Q9"
+PLAIN_ANSWERS = {"phq9_1": "2", "trials": [{"medicine": "other", "other_name": "Canarysertine"}]}
+BEFORE_ENCRYPTION = "3388d50da748"
+
+
+def test_upgrade_encrypts_rows_stored_in_the_clear_and_downgrade_restores_them(empty_database):
+    flask_db(empty_database, "upgrade", BEFORE_ENCRYPTION)
+    engine = create_engine(empty_database)
+    try:
+        tables = MetaData()
+        tables.reflect(engine, only=["drafts", "submissions"])
+        now = datetime.now(UTC).replace(tzinfo=None)
+        with engine.begin() as connection:
+            connection.execute(tables.tables["drafts"].insert().values(
+                token_hash="d" * 64, answers=PLAIN_ANSWERS, language="en", created_at=now,
+                updated_at=now))
+            connection.execute(tables.tables["submissions"].insert().values(
+                public_id="p" * 43, draft_key="d" * 64, code=PLAIN_CODE, answers=PLAIN_ANSWERS,
+                language="en", instrument_version="v1", safety_level="none", created_at=now))
+
+        flask_db(empty_database, "upgrade")
+        with engine.connect() as connection:
+            raw = [str(value) for row in connection.execute(text(
+                "SELECT * FROM drafts")).all() + connection.execute(text(
+                    "SELECT * FROM submissions")).all() for value in row]
+        assert "p" * 43 in raw
+        assert not [value for value in raw if "Canarysertine" in value or PLAIN_CODE in value]
+        app = _app(empty_database)
+        with app.app_context():
+            found = db.session.scalar(select(Submission).where(Submission.has_code(PLAIN_CODE)))
+            assert (found.code, found.answers) == (PLAIN_CODE, PLAIN_ANSWERS)
+            assert db.session.scalar(select(Draft)).answers == PLAIN_ANSWERS
+            db.session.remove()
+            db.engine.dispose()
+
+        flask_db(empty_database, "downgrade", BEFORE_ENCRYPTION)
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT code, answers FROM submissions")).all()
+            drafts = connection.execute(text("SELECT answers FROM drafts")).scalars().all()
+        assert [(code, json.loads(answers) if isinstance(answers, str) else answers)
+                for code, answers in rows] == [(PLAIN_CODE, PLAIN_ANSWERS)]
+        assert [json.loads(a) if isinstance(a, str) else a for a in drafts] == [PLAIN_ANSWERS]
+    finally:
+        engine.dispose()

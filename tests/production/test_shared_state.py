@@ -14,6 +14,7 @@ import sys
 import pytest
 import requests
 
+from tests.helpers import ENCRYPTION_KEY
 from tests.production.helpers import (
     CONF,
     ENV_SETTINGS,
@@ -28,6 +29,7 @@ PASSWORD = "correct horse battery staple clinic"
 
 def _env(database) -> dict:
     env = {**os.environ, "FLASK_SECRET_KEY": "shared-state-secret-" + "x" * 20,
+           "FLASK_ANSWERS_ENCRYPTION_KEY": ENCRYPTION_KEY,
            "FLASK_SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
            # Plain http on loopback: a cookie without the __Host- prefix, and password-only
            # sign-in so the test is about shared state, not about TOTP.

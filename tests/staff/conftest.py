@@ -36,7 +36,7 @@ def submit(app):
         done = patient.client.get("/done").get_data(as_text=True)
         code = displayed_code(done)  # not the first code-like text: a CSRF token can hold one
         with app.app_context():
-            found = db.session.scalar(select(Submission).where(Submission.code == code))
+            found = db.session.scalar(select(Submission).where(Submission.has_code(code)))
             db.session.expunge(found)
             return found
 

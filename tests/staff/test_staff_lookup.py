@@ -19,7 +19,8 @@ def known(app, submit):
     """A finished submission whose code is known (it has a 0 and a 1, for the look-alikes)."""
     found = submit(NONE_FLAGGED)
     with app.app_context():
-        db.session.execute(update(Submission).where(Submission.id == found.id).values(code=CODE))
+        db.session.execute(update(Submission).where(Submission.id == found.id).values(
+            **Submission.code_columns(CODE)))
         db.session.commit()
     return found
 

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine
 
 from screening import create_app
 from screening.database import db
+from tests.helpers import ENCRYPTION_KEY
 
 from .postgres import PostgresNotInstalled, find_bindir, running_postgres
 
@@ -60,6 +61,7 @@ def app(request, tmp_path, app_config):
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret",
+        "ANSWERS_ENCRYPTION_KEY": ENCRYPTION_KEY,
         "WTF_CSRF_ENABLED": False,
         "SQLALCHEMY_DATABASE_URI": uri,
         **app_config,
