@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import ENCRYPTION_KEY
+
 ROOT = Path(__file__).resolve().parents[2]
 CONF = ROOT / "gunicorn.conf.py"
 ENV_SETTINGS = ("GUNICORN_BIND", "WEB_CONCURRENCY", "GUNICORN_LOG_LEVEL", "FORWARDED_ALLOW_IPS")
@@ -46,6 +48,7 @@ def served(tmp_path: Path, **settings: str):
     """gunicorn (2 workers, gunicorn.conf.py) on a migrated SQLite file in `tmp_path`, which is
     also the instance folder; yields (base URL, environment for `flask` commands)."""
     env = {**os.environ, "FLASK_SECRET_KEY": "served-test-secret-" + "x" * 20,
+           "FLASK_ANSWERS_ENCRYPTION_KEY": ENCRYPTION_KEY,
            "FLASK_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'screening.db'}",
            **{f"FLASK_{name}": value for name, value in settings.items()}}
     for name in ENV_SETTINGS:

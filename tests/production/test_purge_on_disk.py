@@ -1,7 +1,10 @@
 """Purge leaves no copy of a patient's words on disk while the server keeps serving (issue 15.1).
 
-A patient types a canary into a free-text answer on a running gunicorn; after `flask purge` the
-canary must be in no file of the instance folder: not the database, its WAL, or a journal.
+A patient types a canary into a free-text answer on a running gunicorn. Answers are stored
+encrypted, so the canary is never on disk in plain text; what purge must remove is every encrypted
+copy. Every encrypted value is a Fernet token, which starts with the same bytes for decades
+(version 0x80, then a timestamp), so after `flask purge` no file of the instance folder may hold
+one: not the database, its WAL, or a journal.
 """
 
 import re
@@ -13,6 +16,7 @@ from tests.helpers import REST_OF_FLOW
 from tests.production.helpers import csrf_from, flask, served
 
 CANARY = "PURGE-CANARY-7f3a9c"
+FERNET_TOKEN_START = "gAAAAA"  # base64 of 0x80 and the high bytes of a 64-bit timestamp
 TRIAL = {"medicine": "other", "other_name": CANARY, "this_episode": "yes", "dose_unknown": "y",
          "weeks": "8", "adherence": "all", "response": "none", "stopped": "still"}
 
@@ -51,10 +55,12 @@ def test_purged_answers_are_in_no_file_of_the_instance_folder(tmp_path):
     instance.mkdir()
     with served(instance) as (base, env), requests.Session() as session:
         _walk_with_canary(base, session)
-        assert _files_holding(instance, CANARY)  # the search can find it
+        assert _files_holding(instance, CANARY) == []  # encrypted at rest
+        assert _files_holding(instance, FERNET_TOKEN_START)  # the search can find the copies
         purged = flask(env | {"FLASK_DRAFT_RETENTION_HOURS": "0",
                               "FLASK_SUBMISSION_RETENTION_DAYS": "0"}, "purge")
         assert "Purged 1 drafts and 1 submissions." in purged, purged
         # The server is still serving, its pooled connections open on the same files.
         assert session.get(f"{base}/").status_code == 200
+        assert _files_holding(instance, FERNET_TOKEN_START) == []
         assert _files_holding(instance, CANARY) == []
