@@ -60,7 +60,10 @@ def create_draft(token: str, language: str = "en") -> None:
 
 
 def save_answers(token: str, new_answers: dict) -> dict:
-    """Merge one step's answers into the draft in its own committed transaction; returns all."""
+    """Merge one step's answers into the draft in its own committed transaction; returns all.
+
+    The safety history is appended here, under the row lock, so two tabs answering the same
+    safety question both land in it, in order (domain.answers.saved)."""
     with write_transaction() as session:
         # FOR UPDATE: on PostgreSQL a concurrent save of the same draft waits here instead of
         # reading the old answers and overwriting the other save (SQLite: BEGIN IMMEDIATE).
@@ -70,9 +73,27 @@ def save_answers(token: str, new_answers: dict) -> dict:
         if draft is None:
             draft = Draft(token_hash=token_hash(token), answers={})
             session.add(draft)
-        draft.answers = merged = answer_model.merged(draft.answers or {}, new_answers)
-        draft.updated_at = utcnow()
+        now = utcnow()
+        draft.answers = merged = answer_model.saved(draft.answers or {}, new_answers, now)
+        draft.updated_at = now
     return merged
+
+
+def send_early(token: str, draft: DraftState) -> Submission:
+    """Send what is answered so far from the "ask for help now" page, marked as sent early; a
+    second press finds the submission already made (submit is idempotent)."""
+    existing = submission_for_draft(token)
+    if existing is not None:
+        return existing
+    with write_transaction() as session:
+        row = session.scalar(
+            select(Draft).where(Draft.token_hash == token_hash(token)).with_for_update()
+        )
+        now = utcnow()
+        row.answers = answers = answer_model.sent_early(row.answers or {}, now)
+        row.updated_at = now
+    return submit(token, DraftState(answers=answers, language=draft.language,
+                                    updated_at=now, submitted=False))
 
 
 def set_draft_language(token: str, language: str) -> None:
