@@ -67,4 +67,5 @@ def queue_row(found: Submission, names: dict[int, str], with_date: bool = False)
         "verdict": result.treatment.resistance.label,
         "flag": FLAGS.get(found.safety_level, FLAGS["none"]),
         "printed": _clock(found.printed_at), "acknowledged": acknowledgement(found, names),
+        "sent_early": result.safety.sent_early,
     }

@@ -46,6 +46,7 @@ def test_an_early_send_sits_at_the_top_of_the_queue_marked_acute(app, staff_clie
         first_row = re.search(r"<tbody>\s*<tr class=\"([^\"]+)\"", html).group(1)
         assert first_row == "level-acute"
         assert "Acute: ASQ acuity “yes” – see now" in html
+        assert html.count("Sent early from the safety page") == 1
 
 
 def test_the_queue_page_has_a_lookup_box_a_refresh_link_and_the_script(staff_client, make_user):
