@@ -29,7 +29,9 @@ def saved(answers: Answers, new_answers: Answers, at: datetime) -> dict[str, Any
     safety question asked again is never pre-selected from an earlier pass (the history keeps
     them)."""
     result = without_stale_safety_answers(merged(answers, new_answers))
-    result[safety_history.HISTORY_KEY] = safety_history.recorded(answers, new_answers, at)
+    history = safety_history.recorded(answers, new_answers, at)
+    if history:
+        result[safety_history.HISTORY_KEY] = history
     return result
 
 
