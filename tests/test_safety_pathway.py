@@ -182,3 +182,15 @@ def test_a_normal_finish_after_help_now_is_not_marked_sent_early(app, client, pa
     client.post("/submit")
     assert "help_now_sent_early" not in the_submission(app).answers
     assert "Sent early" not in client.get("/summary").get_data(as_text=True)
+
+
+def test_the_spanish_help_now_page_puts_the_spanish_buttons_first(client, patient):
+    client.post("/language", data={"language": "es", "next": "/"})
+    page = client.get(location(reach_help_now(patient))).get_data(as_text=True)
+    main = page[page.index("<main"):]
+    buttons = [main.index(f'href="{href}"') for href in ("tel:988", "sms:988?&amp;body=AYUDA",
+                                                         "tel:911")]
+    assert buttons == sorted(buttons) and buttons[-1] < main.index("<p")
+    for label in ("Llamar al 988", "Enviar AYUDA al 988", "Llamar al 911"):
+        assert f">{label}</a>" in main
+    assert "Enviar mis respuestas a la clínica ahora" in main
