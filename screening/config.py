@@ -65,4 +65,6 @@ DEFAULTS = {
     "STAFF_LOOKUP_FAILURES_PER_USER_HOUR": 30,
     "STAFF_LOOKUP_FAILURES_GLOBAL_HOUR": 1000,
     "STAFF_CODE_LOOKUP_HOURS": 72,
+    # How often the open queue page fetches the queue again (static/queue.js); at most 30.
+    "STAFF_QUEUE_REFRESH_SECONDS": 30,
 }

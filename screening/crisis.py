@@ -19,10 +19,22 @@ def resources(path: str | None, language: str = "en") -> dict:
     data = _load(str(path or DEFAULT_FILE))
     shown = language if isinstance(data.get(language), dict) else "en"
     block = data[shown]
+    lines = [{**line, "links": _links(line)} for line in block.get("lines", [])]
     return {
         **block,
+        "lines": lines,
+        # The big buttons of the "ask for help now" page; a clinic's file without them gets
+        # every line's links.
+        "actions": block.get("actions") or [link for line in lines for link in line["links"]],
         "language": shown,
         "requested": language,
         "reviewed": block.get("reviewed", data["reviewed"]),
         "review_by": block.get("review_by", data["review_by"]),
     }
+
+
+def _links(line: dict) -> list[dict]:
+    """Every tappable link of one crisis line: its `links`, or its single `href`."""
+    if line.get("links"):
+        return list(line["links"])
+    return [{"href": line["href"], "text": line["link_text"]}] if line.get("href") else []

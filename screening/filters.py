@@ -9,6 +9,7 @@ from flask_babel import get_locale
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(local_datetime)
+    app.add_template_filter(local_time)
     app.add_template_global(input_attributes)
 
 
@@ -36,3 +37,8 @@ def local_datetime(moment) -> str:
         return local.strftime("%d %b %Y, %H:%M %Z")
     month = get_month_names("abbreviated", locale=locale)[local.month].rstrip(".")
     return f"{local:%d} {month} {local:%Y, %H:%M %Z}"
+
+
+def local_time(moment) -> str:
+    """"14:05" in the clinic's time zone: when a safety answer was given or changed."""
+    return moment.astimezone(ZoneInfo(current_app.config["CLINIC_TIMEZONE"])).strftime("%H:%M")

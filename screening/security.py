@@ -9,8 +9,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import Forbidden
 
+# connect-src 'self': the staff queue fetches its own tables again (static/queue.js); still no
+# third-party request of any kind.
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
+    "connect-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 

@@ -6,14 +6,58 @@ antidepressant trials) a list of entries, each a mapping with its own `_id`.
 """
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from .flow import Answers, Path, Step
+from . import safety_history
+from .flow import Answers, Path, Step, steps
+
+# Steps of these sections are answered again from scratch once they stop applying (DESIGN.md §2).
+SAFETY_SECTIONS = frozenset({"safety", "asq", "asq_acuity"})
 
 
 def merged(answers: Answers, new_answers: Answers) -> dict[str, Any]:
-    """`answers` with one step's `new_answers` written over them."""
-    return {**answers, **new_answers}
+    """`answers` with one step's `new_answers` written over them. Keys only the server writes
+    (the safety history, "sent early") are never taken from the patient's answers."""
+    incoming = {k: v for k, v in new_answers.items() if k not in safety_history.RESERVED_KEYS}
+    return {**answers, **incoming}
+
+
+def saved(answers: Answers, new_answers: Answers, at: datetime) -> dict[str, Any]:
+    """What a draft holds after one step's `new_answers` are saved at `at`: merged, every safety
+    answer appended to the history, and the safety answers that no longer apply cleared, so a
+    safety question asked again is never pre-selected from an earlier pass (the history keeps
+    them)."""
+    result = without_stale_safety_answers(merged(answers, new_answers))
+    history = safety_history.recorded(answers, new_answers, at)
+    if history:
+        result[safety_history.HISTORY_KEY] = history
+    return result
+
+
+def sent_early(answers: Answers, at: datetime) -> dict[str, Any]:
+    """The answers of a patient who sends them from the "ask for help now" page."""
+    history = safety_history.with_event(answers, safety_history.HELP_NOW_SHOWN, at)
+    history.append({"event": safety_history.SENT_EARLY, "at": at.isoformat()})
+    return {**answers, "help_now_seen": "yes", safety_history.SENT_EARLY_KEY: "yes",
+            safety_history.HISTORY_KEY: history}
+
+
+def without_stale_safety_answers(answers: Answers) -> dict[str, Any]:
+    """`answers` without the answers of safety steps that no longer apply (clearing the ASQ can
+    make the acuity question stop applying in turn, hence the loop)."""
+    result = dict(answers)
+    while True:
+        stale = [key for step in steps() if step.section in SAFETY_SECTIONS
+                 and not step.applies(result) for key in _keys(step) if key in result]
+        if not stale:
+            return result
+        for key in stale:
+            del result[key]
+
+
+def _keys(step: Step) -> tuple[str, ...]:
+    return (step.seen_key,) if step.kind == "notice" else step.questions
 
 
 def with_entry(answers: Answers, key: str, entry_id: str,

@@ -170,6 +170,10 @@ def step_by_number(number: int, language: str = DEFAULT_LANGUAGE) -> Step | None
     return next((step for step in steps(language) if step.number == number), None)
 
 
+def step_by_id(step_id: str, language: str = DEFAULT_LANGUAGE) -> Step:
+    return next(step for step in steps(language) if step.id == step_id)
+
+
 def visible_steps(answers: Answers) -> tuple[Step, ...]:
     # Every patient request asks this. Only the answers that conditions read can change it, and
     # they stay the same over most of a patient's pages, so each combination is worked out once.

@@ -1,13 +1,13 @@
 """The one-page clinician summary, assembled from a submission's answers by pure functions."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Any
 
 from . import asq as asq_rules
 from . import phq9 as phq9_rules
-from . import phrases, treatment_summary
+from . import phrases, safety_history, treatment_summary
 from .instruments import phq9
 from .locales import DEFAULT_LANGUAGE
 from .phrases import N_, _
@@ -32,15 +32,30 @@ class AnswerRow:
 
 
 @dataclass(frozen=True)
+class Given:
+    """One answer to a safety question as the patient gave it, worded, with its time (UTC)."""
+
+    answer: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class SafetyStatus:
+    """item9 and `final` are the last answers given; `asq` and the flag come from the highest-risk
+    answers ever given (safety_history.highest_risk), so a change never lowers them."""
+
     item9: AnswerRow
     asq: asq_rules.AsqResult
     crisis_page_shown: bool
     help_now_shown: bool
+    item9_highest: int | None = None
+    final: Mapping[str, str] = field(default_factory=dict)  # ASQ question id -> worded answer
+    changes: Mapping[str, tuple[Given, ...]] = field(default_factory=dict)  # changed ones only
+    sent_early: bool = False
 
     @property
     def flagged(self) -> bool:
-        return self.item9.score not in (0,) or self.asq.positive
+        return self.item9_highest not in (0,) or self.asq.positive
 
     @property
     def level(self) -> str:
@@ -49,7 +64,7 @@ class SafetyStatus:
             return "acute"
         if self.asq.positive:
             return "asq_positive"
-        if self.item9.score:
+        if self.item9_highest:
             return "item9"
         return "none"
 
@@ -99,19 +114,46 @@ def _build(answers: Mapping[str, Any], as_of: date | None) -> Summary:
         if instrument.difficulty_id in answers
         else None
     )
-    safety = SafetyStatus(
-        item9=answer_row(phq9_rules.SAFETY_ITEM, answers),
-        asq=asq_rules.categorise(answers),
-        crisis_page_shown=answers.get("safety_seen") == "yes",
-        help_now_shown=answers.get("help_now_seen") == "yes",
-    )
     return Summary(
         phq9=result,
         items=tuple(answer_row(item_id, answers) for item_id in instrument.item_ids),
         difficulty=difficulty,
-        safety=safety,
+        safety=safety_status(answers),
         pattern_sentence=_(PATTERN_LABELS[result.pattern]),
         instrument_version=instrument.version,
         copyright=instrument.copyright,
         treatment=treatment_summary.build(answers, result.total, as_of or date.today()),
     )
+
+
+def safety_status(answers: Mapping[str, Any]) -> SafetyStatus:
+    """The safety block: the final answers, the highest-risk ones for the flag, and every change
+    with its time (DESIGN.md §2, "Safety answers keep their history")."""
+    highest = safety_history.highest_risk(answers)
+    latest = safety_history.latest_answers(answers)
+    score = highest.get(phq9_rules.SAFETY_ITEM)
+    questions = safety_history.tracked_questions()
+    return SafetyStatus(
+        item9=answer_row(phq9_rules.SAFETY_ITEM, {**answers, **latest}),
+        asq=asq_rules.categorise(highest),
+        crisis_page_shown=answers.get("safety_seen") == "yes"
+        or safety_history.happened(answers, safety_history.CRISIS_PAGE_SHOWN),
+        help_now_shown=answers.get("help_now_seen") == "yes"
+        or safety_history.happened(answers, safety_history.HELP_NOW_SHOWN),
+        item9_highest=int(score) if score is not None else None,
+        final={q: _yes_no(v) for q, v in latest.items() if q != phq9_rules.SAFETY_ITEM},
+        changes={q: tuple(Given(_worded(q, v), at) for v, at in trail)
+                 for q, trail in safety_history.item_changes(answers, questions).items()},
+        sent_early=answers.get(safety_history.SENT_EARLY_KEY) == "yes",
+    )
+
+
+def _yes_no(value: str) -> str:
+    return {"yes": _("Yes"), "no": _("No")}.get(value, _("Not answered"))
+
+
+def _worded(question_id: str, value: str) -> str:
+    if question_id != phq9_rules.SAFETY_ITEM:
+        return _yes_no(value)
+    row = answer_row(question_id, {question_id: value})
+    return f"{row.answer} ({row.score})" if row.score is not None else row.answer

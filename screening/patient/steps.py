@@ -33,6 +33,8 @@ def step(number: int):
         abort(404)
     change = _change()
     path = flow.Path(draft.answers)
+    if not current.applies(path.answers):  # never shown, even when every other step is done
+        return go_to(path.first_incomplete(), change)
     blocked = must_answer_first(current, path)
     if blocked:
         return go_to(blocked, change)

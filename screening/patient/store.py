@@ -90,7 +90,10 @@ def move_draft(old_token: str, new_token: str) -> None:
 
 
 def save_answers(token: str, new_answers: dict) -> dict:
-    """Merge one step's answers into the draft in its own committed transaction; returns all."""
+    """Merge one step's answers into the draft in its own committed transaction; returns all.
+
+    The safety history is appended here, under the row lock, so two tabs answering the same
+    safety question both land in it, in order (domain.answers.saved)."""
     with write_transaction() as session:
         # FOR UPDATE: on PostgreSQL a concurrent save of the same draft waits here instead of
         # reading the old answers and overwriting the other save (SQLite: BEGIN IMMEDIATE).
@@ -100,11 +103,29 @@ def save_answers(token: str, new_answers: dict) -> dict:
         if draft is None:
             draft = Draft(token_hash=token_hash(token), answers={})
             session.add(draft)
+        now = utcnow()
         # Bounded before writing (domain.bounds); TooMuchToStore leaves the draft as it was.
         draft.answers = merged = bounds.storable(
-            answer_model.merged(draft.answers or {}, new_answers))
-        draft.updated_at = utcnow()
+            answer_model.saved(draft.answers or {}, new_answers, now))
+        draft.updated_at = now
     return merged
+
+
+def send_early(token: str, draft: DraftState) -> Submission:
+    """Send what is answered so far from the "ask for help now" page, marked as sent early; a
+    second press finds the submission already made (submit is idempotent)."""
+    existing = submission_for_draft(token)
+    if existing is not None:
+        return existing
+    with write_transaction() as session:
+        row = session.scalar(
+            select(Draft).where(Draft.token_hash == token_hash(token)).with_for_update()
+        )
+        now = utcnow()
+        row.answers = answers = answer_model.sent_early(row.answers or {}, now)
+        row.updated_at = now
+    return submit(token, DraftState(answers=answers, language=draft.language,
+                                    updated_at=now, submitted=False))
 
 
 def set_draft_language(token: str, language: str) -> None:

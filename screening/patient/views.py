@@ -117,6 +117,22 @@ def submit():
     return redirect(url_for("patient.done"))
 
 
+@bp.post("/help-now/send")
+def send_early():
+    """From the "ask for help now" page: send what is answered so far, so the clinic can learn of
+    it before the end. A second press, or one after the normal Send, goes to the same done page."""
+    token = draft_token()
+    if store.submission_for_draft(token):
+        return redirect(url_for("patient.done"))
+    draft = current_draft()
+    if draft is None:
+        return redirect(url_for("patient.start"))
+    if not flow.step_by_id("help_now").applies(draft.answers):
+        return go_to(flow.Path(draft.answers).first_incomplete())
+    store.send_early(token, draft)
+    return redirect(url_for("patient.done"))
+
+
 @bp.get("/done")
 def done():
     submission = store.submission_for_draft(draft_token())

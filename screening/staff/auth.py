@@ -236,8 +236,9 @@ def start_session(user: StaffUser, stage: str) -> str:
     return token
 
 
-def current(stage: str = "full") -> SignedIn | None:
-    """The signed-in user for this request's cookie, or None (expired sessions are deleted)."""
+def current(stage: str = "full", touch: bool = True) -> SignedIn | None:
+    """The signed-in user for this request's cookie, or None (expired sessions are deleted).
+    touch: this request counts as activity and restarts the idle timeout."""
     token = cookie_token()
     if not token:
         return None
@@ -252,7 +253,7 @@ def current(stage: str = "full") -> SignedIn | None:
     if now - row.last_seen > idle or now - row.created_at > absolute or not is_active(user, now):
         staff_store.end_session(row.token_hash)
         return None
-    if stage == "full":
+    if stage == "full" and touch:
         staff_store.touch_session(row.id, now)
     return SignedIn(user, stage, row.token_hash)
 

@@ -37,6 +37,11 @@ def _clock(moment: datetime | None) -> str:
     return moment.astimezone(clinic_zone()).strftime("%H:%M") if moment else ""
 
 
+def clock_now() -> str:
+    """The clinic's time now, "14:05": when the queue was last fetched."""
+    return _clock(utcnow())
+
+
 def acknowledgement(found: Submission, names: dict[int, str]) -> str | None:
     if not found.acknowledged_at:
         return None
@@ -62,4 +67,5 @@ def queue_row(found: Submission, names: dict[int, str], with_date: bool = False)
         "verdict": result.treatment.resistance.label,
         "flag": FLAGS.get(found.safety_level, FLAGS["none"]),
         "printed": _clock(found.printed_at), "acknowledged": acknowledgement(found, names),
+        "sent_early": result.safety.sent_early,
     }

@@ -40,7 +40,8 @@ CODE_NOT_ACCEPTED = ("That code was not accepted. Wait for a new code in your au
 def require_sign_in():
     if request.endpoint in SIGN_IN_ENDPOINTS:
         return None
-    signed_in = staff_auth.current()
+    # The queue page's own refresh is not activity: it must not keep an idle desk signed in.
+    signed_in = staff_auth.current(touch=request.endpoint != "staff.queue_live")
     if signed_in is None:
         if request.method in ("GET", "HEAD"):
             response = redirect(url_for("staff.login"))
@@ -135,16 +136,32 @@ def logout():
 
 @bp.get("/")
 def queue():
-    """Today's submissions in the clinic's time zone: urgent safety flags first, then newest."""
+    """Today's submissions in the clinic's time zone: urgent safety flags first, then newest.
+    static/queue.js fetches the tables again (queue_live) so a new safety flag shows by itself."""
+    return render_template("staff/queue.html", form=LookupForm(), **_queue_context())
+
+
+@bp.get("/queue/live")
+def queue_live():
+    """Only the queue's tables, for the open queue page to replace in place. Like the queue page
+    it writes no audit row (no one submission is opened), and it does not count as activity:
+    a desk left alone is still signed out after the idle timeout (see require_sign_in)."""
+    return render_template("staff/_queue_tables.html", **_queue_context())
+
+
+def _queue_context() -> dict:
     start, end = presenter.today()
     # The queue shows every patient's code, band and flags: opening it is audited like a view.
     staff_store.audited("queue", "success", g.staff.id, None)
     rows = staff_store.submissions_between(start, end)
     earlier = staff_store.unacknowledged_flags_before(start)
-    names = staff_store.usernames({s.acknowledged_by for s in rows if s.acknowledged_by})
-    return render_template("staff/queue.html", rows=[presenter.queue_row(s, names) for s in rows],
-                           earlier=[presenter.queue_row(s, names, with_date=True) for s in earlier],
-                           day=start.astimezone(presenter.clinic_zone()))
+    names = staff_store.usernames({s.acknowledged_by for s in [*rows, *earlier]
+                                   if s.acknowledged_by})
+    return {"rows": [presenter.queue_row(s, names) for s in rows],
+            "earlier": [presenter.queue_row(s, names, with_date=True) for s in earlier],
+            "day": start.astimezone(presenter.clinic_zone()),
+            "updated": presenter.clock_now(),
+            "refresh_seconds": min(current_app.config["STAFF_QUEUE_REFRESH_SECONDS"], 30)}
 
 
 @bp.route("/lookup", methods=["GET", "POST"])

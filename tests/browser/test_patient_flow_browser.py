@@ -83,7 +83,7 @@ def walk_severe_to_review(patient) -> None:
     assert patient.step_number() == 15
     patient.answer("Yes")
     assert patient.step_number() == 16
-    patient.acknowledge()
+    patient.press("Continue the questionnaire")
     assert patient.step_number() == 17
     patient.answer("Very difficult")
     patient.finish_to_review()
@@ -166,7 +166,7 @@ def test_severe_patient_item9_and_acute_asq(phone_patient):
     assert patient.heading() == "Please ask for help now"
     help_now = squashed(patient.main_text())
     assert "988" in help_now and "911" in help_now
-    patient.acknowledge()
+    patient.press("Continue the questionnaire")
 
     assert patient.step_number() == 17, "item 10 (difficulty) follows the safety pathway"
     patient.answer("Extremely difficult")

@@ -89,7 +89,12 @@ def test_full_patient_flow_records_exactly_what_was_sent(app, patient):
         assert len(submissions) == 1
         stored = submissions[0].answers
         assert {key: stored.get(key) for key in expected} == expected
-        assert set(stored) - set(expected) <= unchecked_keys()
+        assert set(stored) - set(expected) - {"safety_history"} <= unchecked_keys()
+        # The server's own record of every safety answer sent, in order (DESIGN.md §2).
+        history = [(e["question"], e["answer"]) for e in stored["safety_history"]
+                   if "question" in e]
+        assert history == [(k, expected[k]) for k in expected
+                           if k == "phq9_9" or k.startswith("asq_")]
         assert "asq_5" not in stored
         assert submissions[0].safety_level != "none"
         assert displayed_code(done.get_data(as_text=True)) == submissions[0].code
