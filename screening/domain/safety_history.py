@@ -22,6 +22,13 @@ SENT_EARLY_KEY = "help_now_sent_early"
 # Written only by the server: a patient's POST can never set or clear these.
 RESERVED_KEYS = frozenset({HISTORY_KEY, SENT_EARLY_KEY})
 
+# A patient who keeps changing a safety answer must never be stopped from saving by the storage
+# bound on lists (domain/bounds.py MAX_LIST): past KEPT_AT_MOST entries the history keeps the first
+# time each answer or event was given (so the highest-risk answers and their times stay) and the
+# most recent RECENT_KEPT entries.
+KEPT_AT_MOST = 90
+RECENT_KEPT = 60
+
 CRISIS_PAGE_SHOWN = "crisis_page_shown"
 HELP_NOW_SHOWN = "help_now_shown"
 SENT_EARLY = "sent_early"
@@ -60,11 +67,27 @@ def recorded(stored: Mapping[str, Any], new_answers: Mapping[str, Any],
     for key, event in SEEN_EVENTS.items():
         if new_answers.get(key) == "yes":
             history.append({"event": event, "at": when})
-    return history
+    return compacted(history)
 
 
 def with_event(stored: Mapping[str, Any], event: str, at: datetime) -> list[dict[str, str]]:
-    return [*entries(stored), {"event": event, "at": at.isoformat()}]
+    return compacted([*entries(stored), {"event": event, "at": at.isoformat()}])
+
+
+def compacted(history: list[dict[str, str]]) -> list[dict[str, str]]:
+    """`history` itself up to KEPT_AT_MOST entries; past that, the first entry of each answer and
+    event given, and the last RECENT_KEPT entries, in their order."""
+    if len(history) <= KEPT_AT_MOST:
+        return history
+    recent_from = len(history) - RECENT_KEPT
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for position, entry in enumerate(history):
+        what = (entry.get("question", ""), entry.get("answer", entry.get("event", "")))
+        if position >= recent_from or what not in seen:
+            kept.append(entry)
+        seen.add(what)
+    return kept
 
 
 def happened(answers: Mapping[str, Any], event: str) -> bool:

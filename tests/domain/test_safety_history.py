@@ -100,3 +100,24 @@ def test_sending_early_marks_the_answers_and_records_the_help_now_page():
     assert [e.get("event") for e in answers["safety_history"][-2:]] == ["help_now_shown",
                                                                          "sent_early"]
     assert summary.build(answers).safety.sent_early
+
+
+def test_a_patient_who_keeps_changing_an_answer_is_never_stopped_and_the_flag_stays():
+    from datetime import UTC, datetime, timedelta
+
+    from screening.domain import bounds, safety_history
+
+    start = datetime(2026, 12, 2, 14, 0, tzinfo=UTC)
+    answers: dict = {"phq9_9": "2"}
+    for n in range(400):
+        value = "yes" if n == 3 else "no"
+        answers = {**answers, "asq_5": value,
+                   "safety_history": safety_history.recorded(
+                       answers, {"asq_5": value}, start + timedelta(seconds=n))}
+        bounds.storable(answers)  # never TooMuchToStore
+    history = answers["safety_history"]
+    assert len(history) <= safety_history.KEPT_AT_MOST
+    assert safety_history.highest_risk(answers)["asq_5"] == "yes"
+    first_yes = next(e for e in history if e.get("answer") == "yes")
+    assert first_yes["at"] == (start + timedelta(seconds=3)).isoformat()
+    assert history[-1]["at"] == (start + timedelta(seconds=399)).isoformat()
