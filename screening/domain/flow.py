@@ -4,7 +4,8 @@ Steps and their conditions are data (`data/flow.toml`). Conditions come from a c
 clinician can read every branch without reading code:
 
 * ``any_at_least``: some listed item has a numeric answer at or above ``value``;
-* ``any_equals``: some listed item has exactly the answer ``value``.
+* ``any_equals``: some listed item has exactly the answer ``value``;
+* ``any_entries``: some listed repeating step has at least one entry (an antidepressant added).
 
 Which steps apply never depends on the language; `steps("es")` gives the same steps with their
 titles, hints and messages in Spanish.
@@ -33,6 +34,9 @@ class Condition:
 
     def holds(self, answers: Answers) -> bool:
         # Every patient request walks the whole flow once: plain loops, no exceptions.
+        if self.kind == "any_entries":
+            return any(isinstance(answers.get(item), list) and len(answers[item]) > 0
+                       for item in self.items)
         if self.kind == "any_at_least":
             minimum = self.value  # a whole number: _condition refuses anything else
             return isinstance(minimum, int) and any(
@@ -56,6 +60,10 @@ class Step:
     one_of: tuple[dict[str, Any], ...] = ()
     pairs: tuple[dict[str, Any], ...] = ()
     required_if: tuple[dict[str, Any], ...] = ()
+    only_if: tuple[dict[str, Any], ...] = ()
+    not_future: tuple[dict[str, Any], ...] = ()
+    # A number left empty is stored as "not known" under its pair: {"dose_mg": "dose_unknown"}.
+    unknown_when_empty: dict[str, str] = field(default_factory=dict, compare=False)
     texts: dict[str, str] = field(default_factory=dict, compare=False)  # a repeat step's wording
     language: str = DEFAULT_LANGUAGE
 
@@ -79,7 +87,8 @@ class Step:
         return all(
             answers.get(qid) not in (None, "") or not questions[qid].required
             for qid in self.questions
-        )
+        ) and all(any(answers.get(name) not in (None, "") for name in rule["fields"])
+                  for rule in self.one_of)
 
 
 def _at_least(value: object, minimum: int) -> bool:
@@ -89,8 +98,8 @@ def _at_least(value: object, minimum: int) -> bool:
 def _condition(raw: Mapping[str, Any] | None) -> Condition | None:
     if raw is None:
         return None
-    kind = next(k for k in ("any_at_least", "any_equals") if k in raw)
-    value = raw["value"]
+    kind = next(k for k in ("any_at_least", "any_equals", "any_entries") if k in raw)
+    value = raw.get("value", "")
     if kind == "any_at_least" and (isinstance(value, bool) or not isinstance(value, int)):
         raise ValueError(f"flow.toml: {kind} {raw[kind]} needs a whole-number value, not {value!r}")
     return Condition(kind, tuple(raw[kind]), value)
@@ -134,6 +143,9 @@ def steps(language: str = DEFAULT_LANGUAGE) -> tuple[Step, ...]:
             one_of=_rules(row, "one_of", language, where),
             pairs=_rules(row, "pairs", language, where),
             required_if=_rules(row, "required_if", language, where),
+            only_if=_rules(row, "only_if", language, where),
+            not_future=_rules(row, "not_future", language, where),
+            unknown_when_empty=dict(row.get("unknown_when_empty", {})),
             texts=_texts(row, language, where),
             language=language,
         ))
@@ -173,10 +185,24 @@ def step_by_number(number: int, language: str = DEFAULT_LANGUAGE) -> Step | None
 def visible_steps(answers: Answers) -> tuple[Step, ...]:
     # Every patient request asks this. Only the answers that conditions read can change it, and
     # they stay the same over most of a patient's pages, so each combination is worked out once.
-    deciding = tuple(answers.get(item) for item in _condition_items())
+    deciding = tuple(_deciding(answers.get(item)) for item in _condition_items())
     if all(value is None or isinstance(value, str) for value in deciding):
         return _visible_for(deciding)
     return _visible(answers)
+
+
+# A repeating step's entries decide only whether there are any: they are cached as this marker.
+_SOME_ENTRIES, _NO_ENTRIES = "\x00entries", "\x00none"
+
+
+def _deciding(value: object) -> object:
+    if isinstance(value, list):
+        return _SOME_ENTRIES if value else _NO_ENTRIES
+    return value
+
+
+def _undeciding(value: str | None) -> object:
+    return {_SOME_ENTRIES: [{}], _NO_ENTRIES: []}.get(value, value) if value else value
 
 
 def _visible(answers: Answers) -> tuple[Step, ...]:
@@ -185,7 +211,8 @@ def _visible(answers: Answers) -> tuple[Step, ...]:
 
 @lru_cache(maxsize=1024)
 def _visible_for(deciding: tuple[str | None, ...]) -> tuple[Step, ...]:
-    return _visible(dict(zip(_condition_items(), deciding, strict=True)))
+    return _visible({item: _undeciding(value)
+                     for item, value in zip(_condition_items(), deciding, strict=True)})
 
 
 @cache
