@@ -178,6 +178,35 @@ def sections(language: str = DEFAULT_LANGUAGE) -> dict[str, Section]:
     }
 
 
+@dataclass(frozen=True)
+class Part:
+    id: str
+    number: int
+    title: str
+    sections: tuple[str, ...]
+
+
+@cache
+def parts(language: str = DEFAULT_LANGUAGE) -> tuple[Part, ...]:
+    """The parts of the questionnaire, the same for every patient whatever they answer."""
+    return tuple(
+        Part(row["id"], number, localized(row, "title", language, f"flow.toml part {row['id']}"),
+             tuple(row["sections"]))
+        for number, row in enumerate(load_toml("flow")["parts"], start=1))
+
+
+def part_text(part_id: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """ "Part 2 of 4: Treatments you have tried" for the part `part_id`."""
+    all_parts = parts(language)
+    part = next(p for p in all_parts if p.id == part_id)
+    wording = localized(load_toml("flow")["progress"], "part", language, "flow.toml [progress]")
+    return wording.format(n=part.number, m=len(all_parts), title=part.title)
+
+
+def part_of(step: Step) -> str:
+    return next(p.id for p in parts() if step.section in p.sections)
+
+
 def step_by_number(number: int, language: str = DEFAULT_LANGUAGE) -> Step | None:
     return next((step for step in steps(language) if step.number == number), None)
 

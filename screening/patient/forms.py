@@ -26,7 +26,7 @@ CHOOSE_MEDICINE = _l("Choose a medicine…")
 MEDICINE_REQUIRED = _l("Choose a medicine from the list.")
 NOT_A_CHOICE = _l("Choose one of the answers shown.")
 NONE_WITH_OTHERS = _l("“None of these” cannot be chosen together with another answer.")
-TOO_LONG = _l("This answer is too long: use at most %(max)d characters.")
+TOO_LONG = _l("This answer is too long: use at most 120 characters.")
 NUMBER_MESSAGES = {
     numbers.NOT_A_NUMBER: _l("Enter a number using only digits, like 100 or 37.5."),
     numbers.WRONG_UNIT: _l("Enter the number only, like 100."),
@@ -151,7 +151,7 @@ def _number(question: Question):
 
 def _text(question: Question):
     return StringField(question.text, description=question.hint, filters=[_stripped],
-                       validators=[Optional(), Length(max=120, message=TOO_LONG % {"max": 120})])
+                       validators=[Optional(), Length(max=120, message=TOO_LONG)])
 
 
 def _stripped(value):

@@ -105,6 +105,7 @@ def _render_step(current: flow.Step, form, path: flow.Path, change: bool,
     return render_template(
         _templates(current), step=current, form=form, change=change,
         nothing_chosen=nothing_chosen,
+        part=flow.part_text(flow.part_of(current), current.language),
         progress=path.progress_text(current, current.language),
         back_url=_back_url(current, path, change),
         section=flow.sections(current.language)[current.section],
@@ -164,6 +165,7 @@ def _valid_item_id(item_id: str) -> bool:
 def _render_item(current: flow.Step, form, existing: dict) -> str:
     return render_template(
         "patient/repeat_item.html", step=current, form=form, editing=bool(existing),
+        part=flow.part_text(flow.part_of(current), current.language),
         questions=all_questions(current.language),
         section=flow.sections(current.language)[current.section],
         back_url=url_for("patient.step", number=current.number, change=_change_arg()))

@@ -93,8 +93,10 @@ def review():
     missing = flow.Path(draft.answers).first_incomplete()
     if missing:
         return go_to(missing)
+    last = flow.Path(draft.answers).steps[-1]
     return render_template("patient/review.html", rows=review_rows(draft.answers, page_language()),
-                           form=ConfirmForm())
+                           form=ConfirmForm(), part=flow.part_text("check", page_language()),
+                           back_url=url_for("patient.step", number=last.number))
 
 
 @bp.post("/submit")
