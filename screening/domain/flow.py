@@ -71,6 +71,15 @@ class Step:
         return self.show_if is None or self.show_if.holds(answers)
 
     @property
+    def stored_questions(self) -> tuple[str, ...]:
+        """The keys this step's answers are stored under: its questions, each number followed by
+        its "not known" key ("dose_mg", "dose_unknown")."""
+        keys: list[str] = []
+        for qid in self.questions:
+            keys += [qid, self.unknown_when_empty[qid]] if qid in self.unknown_when_empty else [qid]
+        return tuple(keys)
+
+    @property
     def seen_key(self) -> str:
         return f"{self.id}_{SEEN}"
 
