@@ -87,3 +87,30 @@ def test_two_questions_never_share_a_heading():
     for language in ("en", "es"):
         texts = [q.text for q in all_questions(language).values()]
         assert len(texts) == len(set(texts)), [t for t in texts if texts.count(t) > 1]
+
+
+ENGLISH_TREATMENT_WORDS = re.compile(
+    r"\b(es)?ketamine\b|\blithium\b|en inglés, (ECT|TMS)", re.I)
+
+
+def test_treatments_read_in_spanish_inside_spanish_sentences(client, patient):
+    client.post("/language", data={"language": "es", "next": "/"})
+    answers = {f"phq9_{i}": "1" for i in range(1, 10)} | {
+        "phq9_10": "1", "asq_1": "no", "asq_2": "no", "asq_3": "no", "asq_4": "no",
+        "trials": [{"medicine": "sertraline", "this_episode": "yes", "dose_mg": "50",
+                    "weeks": "8", "adherence": "all", "response": "none", "stopped": "still"}],
+        "augmentation": ["lithium"], "ketamine_before": "both", "ketamine_response": "little"}
+    patient.begin()
+    review = patient.follow_to_review(answers).text
+    pages = [review] + [client.get(f"/step/{s.number}").text
+                        for s in flow.Path(answers | {"trials": [{}]}).steps
+                        if s.section in ("treatment", "medical")]
+    pages.append(client.get(client.get(f"/step/{step_number('trials')}/item/new")
+                            .headers["Location"]).text)
+    for page in pages:
+        text = re.sub(r"<[^>]+>", " ", page)  # what is read, not attribute values
+        found = ENGLISH_TREATMENT_WORDS.search(text)
+        assert found is None, text[max(0, found.start() - 80):found.end() + 40]
+    assert "Litio" in review and "ketamina" in review.lower()
+    assert 'optgroup label="Bupropión"' in pages[-1]  # the class; medicine names stay as named
+    assert "Sí, las dos" in review
