@@ -2,13 +2,14 @@
 
 from zoneinfo import ZoneInfo
 
-from babel.dates import get_month_names
+from babel.dates import format_date, get_month_names
 from flask import Flask, current_app
 from flask_babel import get_locale
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(local_datetime)
+    app.add_template_filter(long_date)
     app.add_template_global(input_attributes)
 
 
@@ -36,3 +37,11 @@ def local_datetime(moment) -> str:
         return local.strftime("%d %b %Y, %H:%M %Z")
     month = get_month_names("abbreviated", locale=locale)[local.month].rstrip(".")
     return f"{local:%d} {month} {local:%Y, %H:%M %Z}"
+
+
+def long_date(day) -> str:
+    """"Wednesday 2 December 2026" in the page's language ("miércoles, 2 de diciembre de 2026")."""
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return format_date(day, "EEEE d MMMM y", locale="en")
+    return format_date(day, format="full", locale=locale)

@@ -69,8 +69,9 @@ def go(page, name: str, role: str = "button") -> None:
 @pytest.mark.parametrize("width", [320, 390])
 def test_focus_ring_contrast_and_target_size_on_every_kind_of_patient_page(browser, live_server,
                                                                            width):
-    context = browser.new_context(viewport={"width": width, "height": 800}, base_url=live_server.url,
-                                  java_script_enabled=True, locale="en-US")
+    context = browser.new_context(viewport={"width": width, "height": 800},
+                                  base_url=live_server.url, java_script_enabled=True,
+                                  locale="en-US")
     page = context.new_page()
     problems = []
     try:
@@ -90,7 +91,8 @@ def test_focus_ring_contrast_and_target_size_on_every_kind_of_patient_page(brows
         problems += check(page, "medicine form")
         page.select_option("#medicine", "sertraline")
         for group, option in (("during this period", "Yes"), ("as prescribed", "On all days"),
-                              ("this medicine help", "Not at all"), ("Why did you stop", "Side effects")):
+                              ("this medicine help", "Not at all"),
+                              ("Why did you stop", "Side effects")):
             page.locator("fieldset").filter(has_text=group) \
                 .get_by_role("radio", name=option, exact=True).check()
         go(page, "Save this medicine")
