@@ -188,7 +188,7 @@ def main() -> int:
     ok = long.screens <= LONG_HISTORY_SCREENS and long.taps <= LONG_HISTORY_TAPS
     print(f"long history target ≤ {LONG_HISTORY_SCREENS} screens and ≤ {LONG_HISTORY_TAPS} taps: "
           f"{'met' if ok else 'NOT met'}", file=sys.stderr)
-    return 0
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
