@@ -135,6 +135,8 @@ def test_a_dose_left_empty_is_stored_as_not_known(app, client, patient):
     first, second = stored(app)["trials"]
     assert (first["dose_mg"], first["dose_unknown"], first["weeks_unknown"]) == ("", "y", "y")
     assert (second["dose_mg"], second["dose_unknown"]) == ("37.5", "")
+    page = client.get(f"/step/{number}").text
+    assert "Dose: not known · Weeks: not known" in page and "Dose (mg a day): 37.5" in page
 
 
 def test_summary_shows_verdict_table_maudsley_and_flags(app, client, patient):
