@@ -136,7 +136,7 @@ def _walk_a_patient(base: str, session: requests.Session) -> None:
         response = session.post(response.url, data={**data, "csrf_token": csrf_from(response.text)})
         assert response.status_code == 200, (step.id, response.text[:500])
         assert len(seen) < 60
-    assert {"phq9_9", "safety", "asq_4", "ride_home"} <= set(seen), seen
+    assert {"phq9_9", "safety", "asq_4", "medical_other"} <= set(seen), seen
     assert response.url.endswith("/review"), response.url
     done = session.post(f"{base}/submit", data={"csrf_token": csrf_from(response.text)})
     assert done.url.endswith("/done") and done.status_code == 200
