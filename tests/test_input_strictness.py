@@ -163,3 +163,14 @@ def test_a_spanish_patient_gets_the_message_in_spanish(app, client, patient):
     assert_refused(response, "Escriba un número usando solo cifras, por ejemplo 100 o 37,5.")
     response = client.post(f"/step/{number}/item/a1", data=SERTRALINE | {"medicine": "x"})
     assert_refused(response, "Elija una de las respuestas que se muestran.")
+
+
+def test_an_older_entry_with_a_stray_typed_name_still_shows_the_chosen_medicine(app):
+    from screening.domain import flow
+    from screening.patient.presenter import repeat_entries
+    trials = next(s for s in flow.steps() if s.id == "trials")
+    with app.test_request_context():
+        entries = repeat_entries(trials, {"trials": [SERTRALINE | {
+            "_id": "a1", "other_name": "Agomelatine"}, {
+            "_id": "b2", "medicine": "other", "other_name": "Agomelatine"}]})
+    assert [e.title for e in entries] == ["sertraline (Zoloft)", "Agomelatine"]
