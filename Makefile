@@ -47,6 +47,7 @@ serve: $(STAMP) instance-keys
 # Page weight, throughput and load against DESIGN.md §5; LIGHTHOUSE=1 adds Lighthouse (minutes).
 bench: $(STAMP)
 	@status=0; \
+	$(BIN)/python bench/patient_effort.py || status=1; \
 	$(BIN)/python bench/page_weight.py || status=1; \
 	$(BIN)/python bench/throughput.py || status=1; \
 	$(BIN)/python bench/load.py || status=1; \

@@ -51,10 +51,11 @@ class RandomAnswers:
 
     def for_step(self, step: flow.Step) -> dict:
         if step.id == "episode_start":
+            earlier = {"earlier_episodes": self._choice("earlier_episodes")}
             if self.rng.random() < 0.5:
-                return {"episode_month": str(self.rng.randint(1, 12)),
-                        "episode_year": str(self.rng.randint(1990, 2025))}
-            return {"episode_range": self._choice("episode_range")}
+                return earlier | {"episode_month": str(self.rng.randint(1, 12)),
+                                  "episode_year": str(self.rng.randint(1990, 2025))}
+            return earlier | {"episode_range": self._choice("episode_range")}
         if step.id.startswith("asq_"):
             return {step.id: "yes" if self.rng.random() < 0.3 else "no"}
         return {qid: value for qid in step.questions
@@ -89,14 +90,10 @@ class RandomAnswers:
                  ("medicine", "this_episode", "adherence", "response", "stopped")}
         if trial["medicine"] == "other":
             trial["other_name"] = f"Medicine {self.rng.randint(1, 999)}"
-        if self.rng.random() < 0.6:
+        if self.rng.random() < 0.6:  # else left empty: "not known"
             trial["dose_mg"] = str(self.rng.randint(5, 300))
-        else:
-            trial["dose_unknown"] = "y"
         if self.rng.random() < 0.7:
             trial["weeks"] = str(self.rng.randint(1, 30))
-        else:
-            trial["weeks_unknown"] = "y"
         return trial
 
 
@@ -113,7 +110,7 @@ class FixedAnswers(RandomAnswers):
         if step.id.startswith("asq_"):
             return {step.id: "no"}
         if step.id == "episode_start":
-            return {"episode_range": "1to2y"}
+            return {"episode_range": "1to2y", "earlier_episodes": "no"}
         return {qid: (self._choice(qid) if qid != "augmentation" else ["none"])
                 for qid in step.questions}
 
@@ -200,11 +197,12 @@ class Patient:
             self.sent_steps[step.id] = {}
             return self.post("POST step", location, {}, html)
         if step.kind == "repeat":
-            for trial in self.answers.trials():
+            trials = self.answers.trials()
+            for trial in trials:
                 self._add_item(step, trial)
             html = self.get(location, step.id).text  # the list with the new entries
             self.sent_steps[step.id] = {}
-            return self.post("POST step", location, {}, html)
+            return self.post("POST step", location, {} if trials else {"answer": "none"}, html)
         data = self.answers.for_step(step)
         self.sent_steps[step.id] = data
         return self.post("POST step", location, data, html)
@@ -256,4 +254,6 @@ def stored(step: flow.Step, sent: dict) -> dict:
             result[qid] = format(Decimal(value).normalize(), "f")
         else:
             result[qid] = str(value)
+    for qid, unknown in step.unknown_when_empty.items():
+        result[unknown] = "" if result[qid] else "y"
     return result

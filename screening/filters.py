@@ -2,7 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
-from babel.dates import get_month_names
+from babel.dates import format_date, get_month_names
 from flask import Flask, current_app
 from flask_babel import get_locale
 
@@ -10,6 +10,7 @@ from flask_babel import get_locale
 def init_app(app: Flask) -> None:
     app.add_template_filter(local_datetime)
     app.add_template_filter(local_time)
+    app.add_template_filter(long_date)
     app.add_template_global(input_attributes)
 
 
@@ -42,3 +43,11 @@ def local_datetime(moment) -> str:
 def local_time(moment) -> str:
     """"14:05" in the clinic's time zone: when a safety answer was given or changed."""
     return moment.astimezone(ZoneInfo(current_app.config["CLINIC_TIMEZONE"])).strftime("%H:%M")
+
+
+def long_date(day) -> str:
+    """"Wednesday 2 December 2026" in the page's language ("miércoles, 2 de diciembre de 2026")."""
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return format_date(day, "EEEE d MMMM y", locale="en")
+    return format_date(day, format="full", locale=locale)

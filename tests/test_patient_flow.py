@@ -36,7 +36,8 @@ def test_question_page_has_stem_progress_back_and_four_options(client, patient):
     assert "Question 3 of 9" in page
     assert "Over the last 2 weeks, how often have you been bothered" in page
     assert "<legend>" in page and "Trouble falling or staying asleep" in page
-    assert page.count('type="radio"') == 4
+    assert page.count('class="answer"') == 4  # one tap answers and goes on
+    assert "Part 1 of 4: How you have been feeling" in page
     assert 'href="/step/2"' in page
 
 
@@ -46,8 +47,8 @@ def test_unanswered_question_shows_linked_error_summary(client, patient):
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "There is a problem" in page
-    assert 'href="#phq9_1-0"' in page
-    assert 'aria-invalid="true"' in page
+    assert 'href="#phq9_1-0"' in page and 'id="phq9_1-0"' in page
+    assert 'aria-describedby="phq9_1-error"' in page
 
 
 def test_not_at_all_is_a_real_answer(patient):
@@ -172,7 +173,7 @@ def test_validation_error_keeps_other_answers(client, patient):
     patient.answer("phq9_1", {"phq9_1": "2"})
     patient.answer("phq9_2", {"phq9_2": "bogus"})
     page = client.get("/step/1").get_data(as_text=True)
-    assert re.search(r'value="2"[^>]*checked|checked[^>]*value="2"', page)
+    assert re.search(r'class="answer chosen"[^>]*value="2"', page)
 
 
 def test_every_flow_step_has_a_template(client, patient):

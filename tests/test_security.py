@@ -12,9 +12,10 @@ from itsdangerous import BadSignature
 
 from screening import create_app, security
 from screening.database import db
+from screening.domain import flow
 from screening.patient import store
-from tests.fuzzing import FIELD_NAMES, fill_rule
-from tests.helpers import ENCRYPTION_KEY, Patient, step_number
+from tests.fuzzing import FIELD_NAMES, FIELD_VALUES, NASTY_VALUES, fill_rule
+from tests.helpers import ENCRYPTION_KEY, REST_OF_FLOW, Patient, step_number
 from tests.storage.helpers import displayed_code
 
 SEVERE = {f"phq9_{i}": "3" for i in range(1, 10)} | {
@@ -192,7 +193,7 @@ FREE_TEXT_CANARY = "CANARY-free-text-91c4"
 def test_codes_tokens_and_answers_never_reach_the_log(app, client, patient, caplog, monkeypatch):
     caplog.set_level(logging.DEBUG)
     trial = {"medicine": "other", "other_name": FREE_TEXT_CANARY, "this_episode": "yes",
-             "dose_unknown": "y", "weeks": "8", "adherence": "all", "response": "none",
+             "weeks": "8", "adherence": "all", "response": "none",
              "stopped": "still"}
     patient.complete(SEVERE | {"trials": [trial]})
     done = client.get("/done").get_data(as_text=True)
@@ -221,7 +222,7 @@ def test_codes_tokens_and_answers_never_reach_the_log(app, client, patient, capl
 @settings(max_examples=500, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data(),
-       fields=st.dictionaries(st.sampled_from(FIELD_NAMES), st.text(max_size=40), max_size=6))
+       fields=st.dictionaries(st.sampled_from(FIELD_NAMES), FIELD_VALUES, max_size=6))
 def test_random_posts_to_every_post_route_never_cause_a_server_error(app, client, data, fields):
     post_rules = sorted((r for r in app.url_map.iter_rules() if "POST" in r.methods),
                         key=lambda r: r.rule)
@@ -240,3 +241,35 @@ def test_the_session_signature_follows_a_rotated_secret_key(app):
     app.config["SECRET_KEY_FALLBACKS"] = []
     with pytest.raises(BadSignature):
         interface.get_signing_serializer(app).loads(signed)
+
+
+@pytest.mark.parametrize("nasty", NASTY_VALUES)
+def test_every_step_answers_a_nasty_value_in_every_field_without_a_server_error(app, client,
+                                                                                 patient, nasty):
+    """Each step and the medicine form get the value in every field they read, then a real
+    answer, so the walk reaches every step a patient can see (the safety pathway included)."""
+    answers = REST_OF_FLOW | {f"phq9_{i}": "2" for i in range(1, 10)} | {
+        "phq9_10": "1", "asq_1": "yes", "asq_2": "no", "asq_3": "no", "asq_4": "no",
+        "asq_5": "yes"}
+    patient.begin()
+    seen = set()
+    location = f"/step/{step_number('phq9_1')}"
+    while "/step/" in location:
+        step = flow.step_by_number(int(re.search(r"/step/(\d+)", location).group(1)))
+        seen.add(step.id)
+        bad = client.post(location, data=dict.fromkeys(step.questions or ["answer"], nasty))
+        assert bad.status_code < 500, (step.id, nasty)
+        if step.kind == "repeat":
+            item = client.post(f"/step/{step.number}/item/n1",
+                               data=dict.fromkeys(FIELD_NAMES, nasty))
+            assert item.status_code < 500, ("item", nasty)
+            data = {"answer": "none"} if not client.get(location).text.count("entry-title") \
+                else {}
+        else:
+            data = {q: answers[q] for q in step.questions if q in answers}
+        response = client.post(location, data=data)
+        assert response.status_code == 302, (step.id, response.text[:300])
+        location = response.headers["Location"]
+    assert {"phq9_9", "asq_5", "help_now", "trials", "episode_start", "medical_other"} <= seen
+    for url in ("/submit", "/language", "/forget", "/restart", "/begin"):
+        assert client.post(url, data=dict.fromkeys(FIELD_NAMES, nasty)).status_code < 500

@@ -22,15 +22,15 @@ def test_two_patients_each_see_their_own_answer_and_token(csrf_app):
     first = _client_at_phq9(csrf_app, {"phq9_1": "3", "phq9_2": "0"})
     second = _client_at_phq9(csrf_app, {"phq9_1": "1"})
     mine, theirs = first.get("/step/1?change=1"), second.get("/step/1?change=1")
-    assert re.findall(r'name="phq9_1"[^>]*value="(\d)"[^>]* checked', mine.text) == ["3"]
-    assert re.findall(r'name="phq9_1"[^>]*value="(\d)"[^>]* checked', theirs.text) == ["1"]
+    assert re.findall(r'class="answer chosen"[^>]*name="phq9_1" value="(\d)"', mine.text) == ["3"]
+    assert re.findall(r'class="answer chosen"[^>]*name="phq9_1" value="(\d)"', theirs.text) == ["1"]
     assert TOKEN.search(mine.text).group(1) != TOKEN.search(theirs.text).group(1)
     resent = first.post("/step/1?change=1", data={
         "phq9_1": "2", "csrf_token": TOKEN.search(mine.text).group(1)})
     assert resent.status_code == 302
-    assert re.findall(r'name="phq9_1"[^>]*value="(\d)"[^>]* checked',
+    assert re.findall(r'class="answer chosen"[^>]*name="phq9_1" value="(\d)"',
                       first.get("/step/1?change=1").text) == ["2"]
-    assert re.findall(r'name="phq9_1"[^>]*value="(\d)"[^>]* checked',
+    assert re.findall(r'class="answer chosen"[^>]*name="phq9_1" value="(\d)"',
                       second.get("/step/1?change=1").text) == ["1"]
 
 

@@ -21,8 +21,8 @@ def reach_trials(patient):
     patient.begin()
     patient.phq9([2] * 8 + [0])
     patient.answer("phq9_10", {"phq9_10": "1"})
-    patient.answer("episode_start", {"episode_month": "3", "episode_year": "2024"})
-    patient.answer("earlier_episodes", {"earlier_episodes": "no"})
+    patient.answer("episode_start", {"episode_month": "3", "episode_year": "2024",
+                                     "earlier_episodes": "no"})
     return step_number("trials")
 
 
@@ -33,13 +33,14 @@ def stored(app):
 
 def test_episode_needs_a_year_or_a_range(client, patient):
     reach_trials(patient)
-    response = patient.answer("episode_start", {"episode_month": "3"})
+    earlier = {"earlier_episodes": "no"}
+    response = patient.answer("episode_start", {"episode_month": "3"} | earlier)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Enter the year, or choose roughly how long ago it began." in page
-    response = patient.answer("episode_start", {"episode_year": "2024"})
+    response = patient.answer("episode_start", {"episode_year": "2024"} | earlier)
     assert "Choose the month as well" in response.get_data(as_text=True)
-    response = patient.answer("episode_start", {"episode_range": "1to2y"})
+    response = patient.answer("episode_start", {"episode_range": "1to2y"} | earlier)
     assert response.status_code == 302
 
 
@@ -77,8 +78,7 @@ def test_trial_form_explains_what_is_missing(client, patient):
     response = client.post(f"/step/{number}/item/z1", data={"medicine": "other"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    for message in ("Type the name of the other medicine.", "Enter the dose in mg",
-                    "Enter the number of weeks", "Choose an answer to continue."):
+    for message in ("Type the name of the other medicine.", "Choose an answer to continue."):
         assert message in page
     assert re.search(r'<option selected value="other">', page)
     assert 'aria-invalid="None"' not in page and 'inputmode="None"' not in page
@@ -93,10 +93,50 @@ def test_medicine_list_is_grouped_with_brand_names(client, patient):
     assert "sertraline (Zoloft)" in page and "vortioxetine (Trintellix)" in page
 
 
-def test_no_medicines_is_a_valid_answer(client, patient):
+def test_no_medicines_is_an_explicit_answer_and_skips_the_augmentation_question(client, patient):
     number = reach_trials(patient)
     response = client.post(f"/step/{number}")
-    assert response.headers["Location"].endswith(f"/step/{step_number('augmentation')}")
+    assert response.status_code == 400
+    assert "Add a medicine, or choose “I have not taken any antidepressant”." in response.text
+    response = client.post(f"/step/{number}", data={"answer": "none"})
+    assert response.headers["Location"].endswith(f"/step/{step_number('psychotherapy')}")
+
+
+def test_with_no_medicine_the_main_action_is_adding_one(client, patient):
+    page = client.get(f"/step/{reach_trials(patient)}").text
+    assert re.search(r'<a class="button" id="add-first"[^>]*>Add a medicine</a>', page)
+    assert re.search(r'class="button secondary" name="answer" value="none">'
+                     r'I have not taken any antidepressant<', page)
+
+
+def test_removing_a_medicine_asks_first(app, client, patient):
+    number = reach_trials(patient)
+    client.post(f"/step/{number}/item/a1", data=SERTRALINE)
+    page = client.get(f"/step/{number}").text
+    assert f'href="/step/{number}/item/a1/remove"' in page
+    confirm = client.get(f"/step/{number}/item/a1/remove")
+    assert "Remove sertraline (Zoloft)?" in confirm.text and "No, keep it" in confirm.text
+    assert len(stored(app)["trials"]) == 1
+    client.post(f"/step/{number}/item/a1/remove")
+    assert stored(app)["trials"] == []
+
+
+def test_save_and_add_another_opens_a_fresh_medicine(app, client, patient):
+    number = reach_trials(patient)
+    response = client.post(f"/step/{number}/item/a1", data=SERTRALINE | {"then": "another"})
+    assert response.headers["Location"].endswith(f"/step/{number}/item/new")
+    assert len(stored(app)["trials"]) == 1
+
+
+def test_a_dose_left_empty_is_stored_as_not_known(app, client, patient):
+    number = reach_trials(patient)
+    client.post(f"/step/{number}/item/a1", data=SERTRALINE | {"dose_mg": "", "weeks": ""})
+    client.post(f"/step/{number}/item/b2", data=SERTRALINE | {"dose_mg": "37,5"})
+    first, second = stored(app)["trials"]
+    assert (first["dose_mg"], first["dose_unknown"], first["weeks_unknown"]) == ("", "y", "y")
+    assert (second["dose_mg"], second["dose_unknown"]) == ("37.5", "")
+    page = client.get(f"/step/{number}").text
+    assert "Dose: not known · Weeks: not known" in page and "Dose (mg a day): 37.5" in page
 
 
 def test_summary_shows_verdict_table_maudsley_and_flags(app, client, patient):

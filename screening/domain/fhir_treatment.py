@@ -50,7 +50,7 @@ def questionnaire() -> JsonObject:
     questions = all_questions()
     items: list[JsonObject] = []
     for step in _sections():
-        children = [_question_item(questions[qid]) for qid in step.questions]
+        children = [_question_item(questions[qid]) for qid in step.stored_questions]
         if step.kind == "repeat":
             items.append({"linkId": step.id, "text": step.title, "type": "group",
                           "repeats": True, "required": False, "item": children})
@@ -95,10 +95,10 @@ def questionnaire_response(answers: Answers, authored: str) -> JsonObject:
     for step in _sections():
         if step.kind == "repeat":
             items += [{"linkId": step.id, "text": step.title,
-                       "item": _response_items(step.questions, entry)}
+                       "item": _response_items(step.stored_questions, entry)}
                       for entry in answers.get(step.id, [])]
         else:
-            items += _response_items(step.questions, answers)
+            items += _response_items(step.stored_questions, answers)
     return {
         "resourceType": "QuestionnaireResponse",
         "questionnaire": f"{QUESTIONNAIRE_URL}|{QUESTIONNAIRE_VERSION}",

@@ -4,7 +4,8 @@ Steps and their conditions are data (`data/flow.toml`). Conditions come from a c
 clinician can read every branch without reading code:
 
 * ``any_at_least``: some listed item has a numeric answer at or above ``value``;
-* ``any_equals``: some listed item has exactly the answer ``value``.
+* ``any_equals``: some listed item has exactly the answer ``value``;
+* ``any_entries``: some listed repeating step has at least one entry (an antidepressant added).
 
 Which steps apply never depends on the language; `steps("es")` gives the same steps with their
 titles, hints and messages in Spanish.
@@ -33,6 +34,9 @@ class Condition:
 
     def holds(self, answers: Answers) -> bool:
         # Every patient request walks the whole flow once: plain loops, no exceptions.
+        if self.kind == "any_entries":
+            return any(isinstance(answers.get(item), list) and len(answers[item]) > 0
+                       for item in self.items)
         if self.kind == "any_at_least":
             minimum = self.value  # a whole number: _condition refuses anything else
             return isinstance(minimum, int) and any(
@@ -56,11 +60,24 @@ class Step:
     one_of: tuple[dict[str, Any], ...] = ()
     pairs: tuple[dict[str, Any], ...] = ()
     required_if: tuple[dict[str, Any], ...] = ()
+    only_if: tuple[dict[str, Any], ...] = ()
+    not_future: tuple[dict[str, Any], ...] = ()
+    # A number left empty is stored as "not known" under its pair: {"dose_mg": "dose_unknown"}.
+    unknown_when_empty: dict[str, str] = field(default_factory=dict, compare=False)
     texts: dict[str, str] = field(default_factory=dict, compare=False)  # a repeat step's wording
     language: str = DEFAULT_LANGUAGE
 
     def applies(self, answers: Answers) -> bool:
         return self.show_if is None or self.show_if.holds(answers)
+
+    @property
+    def stored_questions(self) -> tuple[str, ...]:
+        """The keys this step's answers are stored under: its questions, each number followed by
+        its "not known" key ("dose_mg", "dose_unknown")."""
+        keys: list[str] = []
+        for qid in self.questions:
+            keys += [qid, self.unknown_when_empty[qid]] if qid in self.unknown_when_empty else [qid]
+        return tuple(keys)
 
     @property
     def seen_key(self) -> str:
@@ -79,7 +96,8 @@ class Step:
         return all(
             answers.get(qid) not in (None, "") or not questions[qid].required
             for qid in self.questions
-        )
+        ) and all(any(answers.get(name) not in (None, "") for name in rule["fields"])
+                  for rule in self.one_of)
 
 
 def _at_least(value: object, minimum: int) -> bool:
@@ -89,8 +107,8 @@ def _at_least(value: object, minimum: int) -> bool:
 def _condition(raw: Mapping[str, Any] | None) -> Condition | None:
     if raw is None:
         return None
-    kind = next(k for k in ("any_at_least", "any_equals") if k in raw)
-    value = raw["value"]
+    kind = next(k for k in ("any_at_least", "any_equals", "any_entries") if k in raw)
+    value = raw.get("value", "")
     if kind == "any_at_least" and (isinstance(value, bool) or not isinstance(value, int)):
         raise ValueError(f"flow.toml: {kind} {raw[kind]} needs a whole-number value, not {value!r}")
     return Condition(kind, tuple(raw[kind]), value)
@@ -134,6 +152,9 @@ def steps(language: str = DEFAULT_LANGUAGE) -> tuple[Step, ...]:
             one_of=_rules(row, "one_of", language, where),
             pairs=_rules(row, "pairs", language, where),
             required_if=_rules(row, "required_if", language, where),
+            only_if=_rules(row, "only_if", language, where),
+            not_future=_rules(row, "not_future", language, where),
+            unknown_when_empty=dict(row.get("unknown_when_empty", {})),
             texts=_texts(row, language, where),
             language=language,
         ))
@@ -166,6 +187,35 @@ def sections(language: str = DEFAULT_LANGUAGE) -> dict[str, Section]:
     }
 
 
+@dataclass(frozen=True)
+class Part:
+    id: str
+    number: int
+    title: str
+    sections: tuple[str, ...]
+
+
+@cache
+def parts(language: str = DEFAULT_LANGUAGE) -> tuple[Part, ...]:
+    """The parts of the questionnaire, the same for every patient whatever they answer."""
+    return tuple(
+        Part(row["id"], number, localized(row, "title", language, f"flow.toml part {row['id']}"),
+             tuple(row["sections"]))
+        for number, row in enumerate(load_toml("flow")["parts"], start=1))
+
+
+def part_text(part_id: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """ "Part 2 of 4: Treatments you have tried" for the part `part_id`."""
+    all_parts = parts(language)
+    part = next(p for p in all_parts if p.id == part_id)
+    wording = localized(load_toml("flow")["progress"], "part", language, "flow.toml [progress]")
+    return wording.format(n=part.number, m=len(all_parts), title=part.title)
+
+
+def part_of(step: Step) -> str:
+    return next(p.id for p in parts() if step.section in p.sections)
+
+
 def step_by_number(number: int, language: str = DEFAULT_LANGUAGE) -> Step | None:
     return next((step for step in steps(language) if step.number == number), None)
 
@@ -177,10 +227,24 @@ def step_by_id(step_id: str, language: str = DEFAULT_LANGUAGE) -> Step:
 def visible_steps(answers: Answers) -> tuple[Step, ...]:
     # Every patient request asks this. Only the answers that conditions read can change it, and
     # they stay the same over most of a patient's pages, so each combination is worked out once.
-    deciding = tuple(answers.get(item) for item in _condition_items())
+    deciding = tuple(_deciding(answers.get(item)) for item in _condition_items())
     if all(value is None or isinstance(value, str) for value in deciding):
         return _visible_for(deciding)
     return _visible(answers)
+
+
+# A repeating step's entries decide only whether there are any: they are cached as this marker.
+_SOME_ENTRIES, _NO_ENTRIES = "\x00entries", "\x00none"
+
+
+def _deciding(value: object) -> object:
+    if isinstance(value, list):
+        return _SOME_ENTRIES if value else _NO_ENTRIES
+    return value
+
+
+def _undeciding(value: str | None) -> object:
+    return {_SOME_ENTRIES: [{}], _NO_ENTRIES: []}.get(value, value) if value else value
 
 
 def _visible(answers: Answers) -> tuple[Step, ...]:
@@ -189,7 +253,8 @@ def _visible(answers: Answers) -> tuple[Step, ...]:
 
 @lru_cache(maxsize=1024)
 def _visible_for(deciding: tuple[str | None, ...]) -> tuple[Step, ...]:
-    return _visible(dict(zip(_condition_items(), deciding, strict=True)))
+    return _visible({item: _undeciding(value)
+                     for item, value in zip(_condition_items(), deciding, strict=True)})
 
 
 @cache

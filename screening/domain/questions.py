@@ -31,6 +31,7 @@ class Question:
     short: str = ""
     minimum: float | None = None
     maximum: float | None = None
+    units: tuple[str, ...] = ()  # words that may follow a typed number ("mg"), lower case
     groups: tuple[tuple[str, tuple[Option, ...]], ...] = field(default=(), compare=False)
 
     def option_label(self, value: object) -> str | None:
@@ -112,6 +113,7 @@ def _treatment_questions(language: str) -> list[Question]:
             required=row.get("required", True),
             short=optional_localized(row, "short", language, where),
             minimum=row.get("min"), maximum=row.get("max"),
+            units=tuple(row.get("units", ())),
             groups=medicine_groups(language) if kind == "medicine" else (),
         ))
     return questions

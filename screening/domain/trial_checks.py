@@ -16,7 +16,8 @@ from .resistance_rules import ResistanceRules
 from .trial import Trial
 
 # How often a medicine was taken, as the adherence answers say it ("taken on most days").
-ADHERENCE_DAYS = {"all": N_("all days"), "most": N_("most days"), "some": N_("some days")}
+ADHERENCE_DAYS = {"all": N_("all days"), "most": N_("most days"), "some": N_("some days"),
+                  "rarely": N_("few days, or not sure")}
 
 
 class DoseStatus(StrEnum):
@@ -114,8 +115,10 @@ def _duration_check(trial: Trial, rules: ResistanceRules) -> Check:
 def days_phrase(answers: Iterable[str]) -> str:
     """Adherence answers as days: "all or most days" ("todos los días o la mayoría de los días")."""
     answers = tuple(answers)
-    if phrases.current() == DEFAULT_LANGUAGE:
+    if phrases.current() == DEFAULT_LANGUAGE and "rarely" not in answers:
         return f"{' or '.join(answers)} days"
+    if phrases.current() == DEFAULT_LANGUAGE:
+        return " or ".join(ADHERENCE_DAYS.get(a, a) for a in answers)
     return _(" or ").join(_(ADHERENCE_DAYS[a]) if a in ADHERENCE_DAYS else a for a in answers)
 
 

@@ -9,29 +9,104 @@ from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    DecimalField,
-    IntegerField,
-    RadioField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-)
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from screening.domain import flow
+from screening.clock import utcnow
+from screening.domain import flow, numbers
 from screening.domain.questions import Question, all_questions
 
 CHOOSE_ONE = _l("Choose an answer to continue.")
 CHOOSE_ANY = _l("Choose at least one answer, or “None of these”.")
 WHOLE_NUMBER = _l("Enter a whole number, like 8.")
-NUMBER = _l("Enter a number, like 100.")
 CHOOSE = _l("Choose…")
 CHOOSE_MEDICINE = _l("Choose a medicine…")
 MEDICINE_REQUIRED = _l("Choose a medicine from the list.")
+NOT_A_CHOICE = _l("Choose one of the answers shown.")
+NONE_WITH_OTHERS = _l("“None of these” cannot be chosen together with another answer.")
+TOO_LONG = _l("This answer is too long: use at most 120 characters.")
+NUMBER_MESSAGES = {
+    numbers.NOT_A_NUMBER: _l("Enter a number using only digits, like 100 or 37.5."),
+    numbers.WRONG_UNIT: _l("Enter the number only, like 100."),
+    numbers.NOT_WHOLE: WHOLE_NUMBER,
+}
+OUT_OF_RANGE = _l("Enter a number from %(min)s to %(max)s.")
+NONE_OPTION = "none"
+
+
+class ChoiceMessages:
+    """The app's own message for an answer that is not one of the options (never WTForms')."""
+
+    def pre_validate(self, form):
+        if self.data in (None, "", []):
+            return
+        try:
+            super().pre_validate(form)
+        except ValidationError as error:
+            raise ValidationError(str(NOT_A_CHOICE)) from error
+
+
+class ChoiceField(ChoiceMessages, RadioField):
+    pass
+
+
+class DropdownField(ChoiceMessages, SelectField):
+    pass
+
+
+class NumberField(StringField):
+    """A number typed as text and read by domain.numbers: "37,5", "37.5" and "100 mg" are the
+    same kind of answer; an exponent, NaN or a long string is refused with the app's message and
+    never stored. What was typed is shown again when it is refused."""
+
+    def __init__(self, label=None, *, whole=False, units=(), minimum=None, maximum=None,
+                 **kwargs):
+        super().__init__(label, **kwargs)
+        self.whole, self.units, self.minimum, self.maximum = whole, units, minimum, maximum
+        self.reading = numbers.Reading(None, numbers.EMPTY)
+
+    def process_formdata(self, valuelist):
+        typed = valuelist[0] if valuelist else ""
+        self.reading = numbers.read_number(typed[: numbers.MAX_LENGTH + 1], whole=self.whole,
+                                           units=self.units)
+        self.data = self.reading.value
+
+    def process_data(self, value):
+        self.reading = numbers.read_number(str(value or ""), whole=self.whole, units=self.units)
+        self.data = self.reading.value
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0][:200]
+        return self.reading.text
+
+    def pre_validate(self, form):
+        problem = self.reading.problem
+        if problem == numbers.EMPTY:
+            return
+        if problem is not None:
+            raise StopValidation(str(NUMBER_MESSAGES[problem]))
+        value = self.reading.value
+        too_low = self.minimum is not None and value < Decimal(str(self.minimum))
+        too_high = self.maximum is not None and value > Decimal(str(self.maximum))
+        if too_low or too_high:
+            raise StopValidation(str(OUT_OF_RANGE) % {"min": _plain(self.minimum),
+                                                       "max": _plain(self.maximum)})
+
+
+def _in_the_future(year, month) -> bool:
+    """A month and year (either may be missing) after this month."""
+    if year is None:
+        return False
+    today = utcnow().date()
+    month_number = int(month) if str(month or "").isdecimal() else 1
+    return (int(year), month_number) > (today.year, today.month)
+
+
+def _plain(number) -> str:
+    return format(Decimal(str(number)).normalize(), "f")
 
 
 def _choices(question: Question) -> list[SelectChoice]:
@@ -43,19 +118,15 @@ def _required(question: Question, message: str = CHOOSE_ONE) -> list:
     return [InputRequired(message=message)] if question.required else [Optional()]
 
 
-def _range(question: Question, message: str) -> list:
-    return [NumberRange(min=question.minimum, max=question.maximum, message=message)]
-
-
 def _radio(question: Question):
-    return RadioField(question.text, choices=_choices(question), validators=_required(question),
+    return ChoiceField(question.text, choices=_choices(question), validators=_required(question),
                       description=question.hint)
 
 
 def _select(question: Question):
     choices = [SelectChoice("", CHOOSE), *_choices(question)]
-    return SelectField(question.text, choices=choices, validators=_required(question),
-                       description=question.hint)
+    return DropdownField(question.text, choices=choices, validators=_required(question),
+                         description=question.hint)
 
 
 def _medicine(question: Question):
@@ -63,33 +134,42 @@ def _medicine(question: Question):
         SelectChoice(option.value, option.label, optgroup=group)
         for group, options in question.groups for option in options
     ]
-    return SelectField(question.text, choices=choices,
-                       validators=[InputRequired(message=MEDICINE_REQUIRED)],
-                       description=question.hint)
+    return DropdownField(question.text, choices=choices,
+                         validators=[InputRequired(message=MEDICINE_REQUIRED)],
+                         description=question.hint)
 
 
 def _integer(question: Question):
-    return IntegerField(question.text, description=question.hint,
-                        validators=[Optional(), *_range(question, WHOLE_NUMBER)])
+    return NumberField(question.text, description=question.hint, whole=True,
+                       units=question.units, minimum=question.minimum, maximum=question.maximum)
 
 
 def _number(question: Question):
-    return DecimalField(question.text, description=question.hint, places=None,
-                        validators=[Optional(), *_range(question, NUMBER)])
+    return NumberField(question.text, description=question.hint, units=question.units,
+                       minimum=question.minimum, maximum=question.maximum)
 
 
 def _text(question: Question):
-    return StringField(question.text, description=question.hint,
-                       validators=[Optional(), Length(max=120)])
+    return StringField(question.text, description=question.hint, filters=[_stripped],
+                       validators=[Optional(), Length(max=120, message=TOO_LONG)])
+
+
+def _stripped(value):
+    return value.strip() if isinstance(value, str) else value
 
 
 def _checkbox(question: Question):
     return BooleanField(question.text, description=question.hint)
 
 
-class CheckboxesField(SelectMultipleField):
+class CheckboxesField(ChoiceMessages, SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        super().pre_validate(form)
+        if NONE_OPTION in (self.data or []) and len(set(self.data)) > 1:
+            raise ValidationError(str(NONE_WITH_OTHERS))
 
 
 def _multi(question: Question):
@@ -108,8 +188,8 @@ def stored_value(field):
     data = field.data
     if isinstance(field, BooleanField):
         return "y" if data else ""
-    if isinstance(data, Decimal):
-        return format(data.normalize(), "f")
+    if isinstance(field, NumberField):
+        return field.reading.text
     if isinstance(data, list):
         return [str(v) for v in data]
     return "" if data is None else str(data)
@@ -119,7 +199,10 @@ class StepForm(FlaskForm):
     step: flow.Step
 
     def answers(self) -> dict:
-        return {name: stored_value(self[name]) for name in self.step.questions}
+        answers = {name: stored_value(self[name]) for name in self.step.questions}
+        for name, unknown in self.step.unknown_when_empty.items():
+            answers[unknown] = "" if answers[name] else "y"
+        return answers
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -136,6 +219,12 @@ class StepForm(FlaskForm):
         for rule in self.step.required_if:
             if self[rule["when"]].data == rule["equals"] and not stored_value(self[rule["field"]]):
                 valid = self._fail(rule["field"], rule["message"])
+        for rule in self.step.only_if:
+            if self[rule["when"]].data != rule["equals"] and stored_value(self[rule["field"]]):
+                valid = self._fail(rule["field"], rule["message"])
+        for rule in self.step.not_future:
+            if _in_the_future(self[rule["year"]].data, self[rule["month"]].data):
+                valid = self._fail(rule["year"], rule["message"])
         return valid
 
     def _fail(self, name: str, message: str) -> bool:

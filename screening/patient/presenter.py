@@ -41,11 +41,11 @@ def repeat_entries(step: flow.Step, answers: dict) -> list[RepeatEntry]:
     """The entries of a repeating step, worded in the step's language."""
     entries = []
     for entry in answers.get(step.id, []):
-        title_key, *detail_keys = step.questions
+        title_key = step.questions[0]
         title = answer_label(title_key, entry.get(title_key, ""), step.language)
-        if entry.get("other_name"):
-            title = entry["other_name"]
-        details = [_detail(key, entry, step.language) for key in detail_keys
+        if entry.get("other_name") and entry.get(title_key) == "other":
+            title = entry["other_name"]  # never over a medicine chosen from the list
+        details = [_detail(key, entry, step.language) for key in step.stored_questions[1:]
                    if key != "other_name"]
         entries.append(RepeatEntry(entry["_id"], title, " · ".join(d for d in details if d)))
     return entries

@@ -39,12 +39,23 @@ def step(number: int):
     if blocked:
         return go_to(blocked, change)
     form = _form_for(current, draft.answers)
+    if current.kind == "repeat" and request.method == "POST" and not _repeat_answered(
+            current, draft.answers):
+        return _render_step(current, form, path, change, nothing_chosen=True), 400
     if form.validate_on_submit():
         answers = store.save_answers(draft_token(), _answers_from(current, form))
         after = flow.Path(answers)
         return go_to(after.first_incomplete() if change else after.next_step(current), change)
     status = 400 if request.method == "POST" else 200
     return _render_step(current, form, path, change), status
+
+
+NONE_TAKEN = "none"
+
+
+def _repeat_answered(current: flow.Step, answers: dict) -> bool:
+    """A list step is answered by its entries, or by saying there are none: never by default."""
+    return bool(answers.get(current.id)) or request.form.get("answer") == NONE_TAKEN
 
 
 def _change() -> bool:
@@ -90,10 +101,13 @@ def _templates(current: flow.Step) -> list[str]:
     }.get(current.kind, [f"patient/step_{current.section}.html", "patient/step.html"])
 
 
-def _render_step(current: flow.Step, form, path: flow.Path, change: bool) -> str:
+def _render_step(current: flow.Step, form, path: flow.Path, change: bool,
+                 nothing_chosen: bool = False) -> str:
     entries = repeat_entries(current, path.answers) if current.kind == "repeat" else None
     return render_template(
         _templates(current), step=current, form=form, change=change,
+        nothing_chosen=nothing_chosen,
+        part=flow.part_text(flow.part_of(current), current.language),
         progress=path.progress_text(current, current.language),
         back_url=_back_url(current, path, change),
         section=flow.sections(current.language)[current.section],
@@ -119,18 +133,30 @@ def repeat_item(number: int, item_id: str):
     form = _step_form(current, existing)
     if form.validate_on_submit():
         store.save_repeat_item(draft_token(), current.id, item_id, form.answers())
+        if request.form.get("then") == "another":
+            return redirect(url_for("patient.repeat_item", number=number, item_id="new",
+                                    change=_change_arg()))
         return redirect(url_for("patient.step", number=number, change=_change_arg()))
     status = 400 if request.method == "POST" else 200
     return _render_item(current, form, existing), status
 
 
-@bp.post("/step/<int:number>/item/<item_id>/remove")
+@bp.route("/step/<int:number>/item/<item_id>/remove", methods=["GET", "POST"])
 def remove_repeat_item(number: int, item_id: str):
-    current = flow.step_by_number(number)
-    if current_draft() is None or current is None or current.kind != "repeat":
+    """Removing an entry asks first (GET), and removes only when confirmed (POST)."""
+    draft, current = current_draft(), flow.step_by_number(number, page_language())
+    if draft is None or current is None or current.kind != "repeat":
         abort(404)
-    store.save_repeat_item(draft_token(), current.id, item_id, None)
-    return redirect(url_for("patient.step", number=number, change=_change_arg()))
+    back = url_for("patient.step", number=number, change=_change_arg())
+    if request.method == "POST":
+        store.save_repeat_item(draft_token(), current.id, item_id, None)
+        return redirect(back)
+    entry = next((e for e in repeat_entries(current, draft.answers) if e.id == item_id), None)
+    if entry is None:
+        return redirect(back)
+    return render_template("patient/repeat_remove.html", step=current, entry=entry,
+                           form=ConfirmForm(), back_url=back,
+                           section=flow.sections(current.language)[current.section])
 
 
 def _valid_item_id(item_id: str) -> bool:
@@ -141,6 +167,7 @@ def _valid_item_id(item_id: str) -> bool:
 def _render_item(current: flow.Step, form, existing: dict) -> str:
     return render_template(
         "patient/repeat_item.html", step=current, form=form, editing=bool(existing),
+        part=flow.part_text(flow.part_of(current), current.language),
         questions=all_questions(current.language),
         section=flow.sections(current.language)[current.section],
         back_url=url_for("patient.step", number=current.number, change=_change_arg()))

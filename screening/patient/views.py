@@ -55,6 +55,14 @@ def begin():
     return with_draft_cookie(go_to(target), token)
 
 
+@bp.get("/restart")
+def confirm_restart():
+    """"Start again" asks first: nothing is deleted until the patient confirms."""
+    if current_draft() is None or store.submission_for_draft(draft_token()):
+        return redirect(url_for("patient.start"))
+    return render_template("patient/restart.html", form=ConfirmForm())
+
+
 @bp.post("/restart")
 def restart():
     if not store.submission_for_draft(draft_token()):
@@ -97,8 +105,10 @@ def review():
     missing = flow.Path(draft.answers).first_incomplete()
     if missing:
         return go_to(missing)
+    last = flow.Path(draft.answers).steps[-1]
     return render_template("patient/review.html", rows=review_rows(draft.answers, page_language()),
-                           form=ConfirmForm())
+                           form=ConfirmForm(), part=flow.part_text("check", page_language()),
+                           back_url=url_for("patient.step", number=last.number))
 
 
 @bp.post("/submit")
@@ -140,6 +150,7 @@ def done():
         return redirect(url_for("patient.start"))
     return render_template(
         "patient/done.html", code=codes.display(submission.code), form=ConfirmForm(),
+        lookup_days=max(1, round(current_app.config["STAFF_CODE_LOOKUP_HOURS"] / 24)),
         qr_svg=qr_svg(submission.code, title=_("Reference code as a QR code")), crisis=crisis(),
         summary=summary.build(submission.answers, submission.created_at.date(), page_language()))
 

@@ -7,19 +7,22 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from screening import i18n
 from screening.clock import utcnow
 from screening.domain import codes, summary
+from screening.filters import local_datetime
 
 if TYPE_CHECKING:  # rows come from the store; this module only reads them
     from screening.models import Submission
 
 FLAGS = {  # symbol and text, never colour alone
-    "acute": ("⚠⚠", "Acute: ASQ acuity “yes” – see now"),
-    "asq_positive": ("⚠", "ASQ positive"),
-    "item9": ("⚠", "PHQ-9 item 9 above 0"),
-    "none": ("–", "None"),
+    "acute": ("⚠⚠", _l("Acute: ASQ acuity “yes” – see now")),
+    "asq_positive": ("⚠", _l("ASQ positive")),
+    "item9": ("⚠", _l("PHQ-9 item 9 above 0")),
+    "none": ("–", _l("None")),
 }
 
 
@@ -45,9 +48,8 @@ def clock_now() -> str:
 def acknowledgement(found: Submission, names: dict[int, str]) -> str | None:
     if not found.acknowledged_at:
         return None
-    who = names.get(found.acknowledged_by, "a former account")
-    when = found.acknowledged_at.astimezone(clinic_zone()).strftime("%d %b %Y, %H:%M %Z")
-    return f"{who} at {when}"
+    who = names.get(found.acknowledged_by, _("a former account"))
+    return _("%(who)s at %(when)s", who=who, when=local_datetime(found.acknowledged_at))
 
 
 def build(found: Submission):

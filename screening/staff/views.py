@@ -12,6 +12,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from screening import i18n
 from screening.clock import utcnow
@@ -29,10 +31,10 @@ if TYPE_CHECKING:  # rows come from the store; views only pass them on
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 SIGN_IN_ENDPOINTS = frozenset({"staff.login", "staff.login_code", "staff.enrol"})
-NOT_ACCEPTED = ("Sign-in details not accepted. Check them and try again; after several attempts, "
-                "sign-in pauses for a few minutes.")
-CODE_NOT_ACCEPTED = ("That code was not accepted. Wait for a new code in your authenticator app "
-                     "and try again.")
+NOT_ACCEPTED = _l("Sign-in details not accepted. Check them and try again; after several "
+                  "attempts, sign-in pauses for a few minutes.")
+CODE_NOT_ACCEPTED = _l("That code was not accepted. Wait for a new code in your authenticator app "
+                       "and try again.")
 
 # --- the guard --------------------------------------------------------------------------------
 
@@ -119,7 +121,7 @@ def enrol():
     status = 400 if form.errors else 200
     return render_template("staff/enrol.html", form=form, user=user,
                            qr_svg=qr_svg(staff_auth.totp_uri(user),
-                                         title="Authenticator set-up QR code", scale=5),
+                                         title=_("Authenticator set-up QR code"), scale=5),
                            secret_groups=_groups(user.totp_secret)), status
 
 

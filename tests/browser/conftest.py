@@ -225,11 +225,23 @@ class PatientBrowser:
         assert self.path == "/step/1", self.path
 
     def answer(self, label: str) -> None:
-        """On a question page: choose the option labelled `label` and press Continue."""
+        """On a question page: tap the answer `label` (a question alone on its page), or choose
+        the option labelled `label` and press Continue."""
+        if self.page.locator("main .answer-buttons").count():
+            button = self.answer_button(label)
+            assert button.count() == 1, f"{self.path}: no single answer {label!r}"
+            with self.page.expect_navigation():
+                button.click()
+            self.arrived()
+            return
         radio = self.page.get_by_role("radio", name=label, exact=True)
         assert radio.count() == 1, f"{self.path}: no single option {label!r}"
         radio.check()
         self.press("Continue")
+
+    def answer_button(self, label: str):
+        name = re.compile(rf"^{re.escape(label)}( \(your answer\))?$")
+        return self.page.locator("main .answer-buttons").get_by_role("button", name=name)
 
     def acknowledge(self) -> None:
         """On a notice page: press its one submit button."""
@@ -253,6 +265,12 @@ class PatientBrowser:
             assert number > LAST_SAFETY_STEP, (
                 f"finish_to_review reached PHQ-9/safety step {number}; answer it explicitly")
             before = self.path
+            if self.page.locator("main .answer-buttons").count():
+                labels = [b.strip() for b in self.page.locator(
+                    "main .answer-buttons button").all_inner_texts()]
+                preferred = next((p for p in ("No", "Not sure") if p in labels), labels[0])
+                self.answer(preferred)
+                continue
             self._fill_plainly()
             buttons = self.page.locator("main form[method=post] button[type=submit]")
             with self.page.expect_navigation():
@@ -295,6 +313,9 @@ class PatientBrowser:
 
     def checked_value(self, question_id: str) -> str | None:
         """The option the *server* marked checked (the HTML attribute, not restored form state)."""
+        chosen = self.page.locator(f"main button.answer.chosen[name={question_id}]")
+        if chosen.count():
+            return chosen.first.get_attribute("value")
         radios = self.page.locator(f"input[type=radio][name={question_id}]")
         for index in range(radios.count()):
             if radios.nth(index).get_attribute("checked") is not None:

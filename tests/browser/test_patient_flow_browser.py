@@ -113,7 +113,9 @@ def test_all_zero_patient_no_safety_pathway(phone_patient, live_server):
     patient.start()
     for number in range(1, 10):
         assert patient.step_number() == number
-        assert patient.page.locator(".progress").inner_text() == f"Question {number} of 9"
+        progress = patient.page.locator(".progress")
+        assert progress.locator(".part").inner_text() == "Part 1 of 4: How you have been feeling"
+        assert progress.locator(".progress-detail").inner_text() == f"Question {number} of 9"
         patient.answer(NOT_AT_ALL)
 
     patient.finish_to_review()
@@ -262,7 +264,7 @@ def test_back_link_reload_and_browser_back_keep_answers(phone, make_patient):
     patient.arrived("back-link")
     assert patient.path == "/step/3"
     assert patient.checked_value("phq9_3") == SCORES[NEARLY_EVERY_DAY]
-    assert patient.page.get_by_role("radio", name=NEARLY_EVERY_DAY, exact=True).is_checked()
+    assert "chosen" in patient.answer_button(NEARLY_EVERY_DAY).get_attribute("class")
 
     patient.page.reload()
     patient.arrived("reloaded")
@@ -287,13 +289,13 @@ def test_back_link_reload_and_browser_back_keep_answers(phone, make_patient):
     assert patient.checked_value("phq9_1") == SCORES[SEVERAL_DAYS]
 
     # Carry on from the page Back landed on: nothing was lost, the flow resumes.
-    patient.press("Continue")
+    patient.answer(SEVERAL_DAYS)
     assert patient.path == "/step/2"
     assert patient.checked_value("phq9_2") == SCORES[MORE_THAN_HALF]
-    patient.press("Continue")
-    patient.press("Continue")
+    patient.answer(MORE_THAN_HALF)
+    patient.answer(NEARLY_EVERY_DAY)
     assert patient.path == "/step/4"
-    assert patient.page.locator(".progress").inner_text() == "Question 4 of 9"
+    assert patient.page.locator(".progress-detail").inner_text() == "Question 4 of 9"
 
 
 # 5 ------------------------------------------------------------------------------------------

@@ -28,14 +28,11 @@ def fill_trial(page, medicine, dose, weeks, adherence, helped, this_episode="Yes
         page.fill("#other_name", other_name)
     group = page.locator("fieldset").filter(has_text="Did you take it during this period")
     group.get_by_role("radio", name=this_episode, exact=True).check()
-    if dose is None:
-        page.check("#dose_unknown")
-    else:
-        page.fill("#dose_mg", str(dose))
+    page.fill("#dose_mg", "" if dose is None else str(dose))  # empty: "I don't know"
     page.fill("#weeks", str(weeks))
     page.locator("fieldset").filter(has_text="Did you take it as prescribed?") \
         .get_by_role("radio", name=adherence, exact=True).check()
-    page.locator("fieldset").filter(has_text="How much did it help?") \
+    page.locator("fieldset").filter(has_text="How much did this medicine help?") \
         .get_by_role("radio", name=helped).check()
     page.locator("fieldset").filter(has_text="Why did you stop?") \
         .get_by_role("radio", name="It was not helping").check()
@@ -46,8 +43,9 @@ def go_through_episode(patient) -> None:
     assert "When did this period of depression begin?" in patient.heading()
     page.select_option("#episode_month", "2")
     page.fill("#episode_year", "2023")
+    page.locator("fieldset").filter(has_text="Before this period began") \
+        .get_by_role("radio", name="No", exact=True).check()
     patient.press("Continue")
-    patient.answer("No")
     assert patient.heading() == "Antidepressant medicines you have taken"
 
 
@@ -98,8 +96,10 @@ def test_add_three_edit_one_remove_one_gives_the_right_verdict(phone_patient):
     patient.press("Save this medicine")
 
     with patient.page.expect_navigation():
-        entry(patient, "bupropion").get_by_role("button", name=re.compile("^Remove")).click()
+        entry(patient, "bupropion").get_by_role("link", name=re.compile("^Remove")).click()
     patient.arrived()
+    assert patient.heading() == "Remove bupropion (Wellbutrin)?"
+    patient.press("Yes, remove it")
     text = patient.main_text()
     assert "You have added 2 medicines" in text and "bupropion" not in text
     assert "Dose (mg a day): 10" in entry(patient, "escitalopram").inner_text()

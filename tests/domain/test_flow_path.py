@@ -19,7 +19,7 @@ def _step(step_id: str) -> flow.Step:
 def test_all_zero_phq9_skips_the_safety_steps_and_the_difficulty_question():
     path = flow.Path(PHQ9_ZERO)
     assert _ids(path.steps)[:10] == [*(f"phq9_{n}" for n in range(1, 10)), "episode_start"]
-    assert path.first_incomplete().id == "earlier_episodes"  # the episode's start is optional
+    assert path.first_incomplete().id == "episode_start"  # when it began must be answered
     assert path.previous_step(_step("episode_start")).id == "phq9_9"
     assert path.next_step(_step("phq9_9")).id == "episode_start"
 

@@ -132,11 +132,12 @@ def _walk_a_patient(base: str, session: requests.Session) -> None:
         step = flow.step_by_number(int(re.search(r"/step/(\d+)", response.url).group(1)))
         seen.append(step.id)
         data = {q: answers[q] for q in step.questions if q in answers}
-        data = {} if step.kind in ("notice", "repeat") else data
+        data = {} if step.kind == "notice" else data
+        data = {"answer": "none"} if step.kind == "repeat" else data
         response = session.post(response.url, data={**data, "csrf_token": csrf_from(response.text)})
         assert response.status_code == 200, (step.id, response.text[:500])
         assert len(seen) < 60
-    assert {"phq9_9", "safety", "asq_4", "ride_home"} <= set(seen), seen
+    assert {"phq9_9", "safety", "asq_4", "medical_other"} <= set(seen), seen
     assert response.url.endswith("/review"), response.url
     done = session.post(f"{base}/submit", data={"csrf_token": csrf_from(response.text)})
     assert done.url.endswith("/done") and done.status_code == 200

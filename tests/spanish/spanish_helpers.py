@@ -29,8 +29,8 @@ def step_number(step_id: str) -> int:
 
 
 def checked_value(html: str, name: str) -> str | None:
-    """The radio option of `name` the server marked checked."""
-    for tag in re.findall(r"<input\b[^>]*>", html):
-        if f'name="{name}"' in tag and re.search(r"\bchecked\b", tag):
+    """The option of `name` the server marked as the answer (a checked radio, a chosen button)."""
+    for tag in re.findall(r"<(?:input|button)\b[^>]*>", html):
+        if f'name="{name}"' in tag and re.search(r"\bchecked\b|answer chosen", tag):
             return re.search(r'value="([^"]*)"', tag).group(1)
     return None

@@ -34,15 +34,17 @@ def chromium(browser):
     return browser
 
 
-def no_other_treatments(patient) -> None:
-    """No augmentation, no talking therapy, no ECT or TMS, no earlier ketamine."""
-    patient.page.get_by_role("checkbox", name="Ninguno de estos").check()
-    patient.press("Continuar")
+def no_other_treatments(patient, augmentation: bool = True) -> None:
+    """No augmentation (asked only after a medicine), no talking therapy, no ECT or TMS, no
+    earlier ketamine."""
+    if augmentation:
+        patient.page.get_by_role("checkbox", name="Ninguno de estos").check()
+        patient.press("Continuar")
     patient.answer("No")
     patient.choose("No", "terapia electroconvulsiva")
     patient.choose("No", "estimulación magnética")
+    patient.choose("No", "ketamina")
     patient.press("Continuar")
-    patient.answer("No")
 
 
 def spanish_context(chromium, live_url, viewport=PHONE, javascript=False):
@@ -138,6 +140,17 @@ class Patient:
         radio.check()
 
     def answer(self, label: str, language: str = "es") -> None:
+        """Tap the answer on a one-question page, or choose it and press Continue."""
+        buttons = self.page.locator("main .answer-buttons")
+        if buttons.count():
+            mark = "(su respuesta)" if language == "es" else "(your answer)"
+            name = re.compile(rf"^{re.escape(label)}( {re.escape(mark)})?$")
+            button = buttons.get_by_role("button", name=name)
+            assert button.count() == 1, f"{self.path}: no single answer {label!r}"
+            with self.page.expect_navigation():
+                button.click()
+            self.arrived(language)
+            return
         self.choose(label)
         self.press("Continuar" if language == "es" else "Continue", language)
 
@@ -149,7 +162,7 @@ class Patient:
         self.arrived(language)
 
     def checked(self, name: str) -> str | None:
-        checked = self.page.locator(f"input[name={name}][checked]")
+        checked = self.page.locator(f"input[name={name}][checked], button.chosen[name={name}]")
         return checked.get_attribute("value") if checked.count() else None
 
 
@@ -164,7 +177,7 @@ def walk_the_whole_flow(patient: Patient) -> None:
 
     # Switch to English at question 5 and back at question 6: nothing is lost.
     patient.switch_to("en", "English")
-    assert patient.page.get_by_role("radio", name="Nearly every day", exact=True).count() == 1
+    assert patient.page.get_by_role("button", name="Nearly every day", exact=True).count() == 1
     patient.answer("Nearly every day", "en")
     patient.switch_to("es", "Español")
     assert patient.path == "/step/6"
@@ -187,9 +200,10 @@ def walk_the_whole_flow(patient: Patient) -> None:
     patient.answer("Muy difícil")
 
     # Treatment history.
+    assert "Parte 2 de 4: Tratamientos que ha probado" in patient.page.inner_text("main")
     patient.choose("Hace más de 2 años")
+    patient.choose("No", "Antes de que comenzara")
     patient.press("Continuar")
-    patient.answer("No")
     assert patient.page.locator("h1").inner_text() == "Medicamentos antidepresivos que ha tomado"
     patient.follow("Agregar un medicamento")
     page = patient.page
@@ -198,7 +212,7 @@ def walk_the_whole_flow(patient: Patient) -> None:
     page.get_by_label("La dosis más alta que tomó al día, en mg").fill("100")
     page.get_by_label("¿Cuántas semanas tomó esa dosis?").fill("8")
     patient.choose("La mayoría de los días", "¿Lo tomó como se lo recetaron?")
-    patient.choose("Nada", "¿Cuánto le ayudó?")
+    patient.choose("Nada", "¿Cuánto le ayudó este medicamento?")
     patient.choose("No me estaba ayudando", "¿Por qué lo dejó?")
     patient.press("Guardar este medicamento")
     assert "Ha agregado 1 medicamento" in page.inner_text("main")
@@ -206,13 +220,12 @@ def walk_the_whole_flow(patient: Patient) -> None:
     no_other_treatments(patient)
 
     # Health questions.
-    assert page.locator("h1").inner_text() == "Preguntas de salud para el clínico"
-    patient.press("Continuar")
+    assert "Parte 3 de 4: Preguntas de salud" in page.inner_text("main")
     while patient.path != "/review":
         for fieldset in page.locator("main fieldset").all():
             fieldset.get_by_role("radio", name="No", exact=True).check()
         if "llevarle a casa" in page.inner_text("main"):
-            patient.choose("Sí")
+            patient.choose("Sí", "llevarle a casa")
         patient.press("Continuar")
     review = page.inner_text("main")
     assert review.count("Casi todos los días") == 9, review
@@ -245,9 +258,9 @@ def test_no_sideways_scrolling_at_320_px_in_spanish(chromium, live_url):
         for label in ("Sí", "No", "No", "No", "No"):
             patient.answer(label)
         patient.answer("Extremadamente difícil")
-        patient.choose("Hace de 1 a 2 años")
+        patient.choose("Hace más de 1 año, hasta 2 años")
+        patient.choose("No estoy seguro(a)", "Antes de que comenzara")
         patient.press("Continuar")
-        patient.answer("No estoy seguro(a)")
         patient.follow("Agregar un medicamento")
         checked.append(patient.path)
         assert_fits(page)
@@ -255,9 +268,8 @@ def test_no_sideways_scrolling_at_320_px_in_spanish(chromium, live_url):
         assert page.locator(".error-summary").count() == 1
         assert_fits(page)
         patient.follow("Volver a la lista")
-        patient.press("Continuar – no he tomado ninguno")
-        no_other_treatments(patient)
-        patient.press("Continuar")
+        patient.press("No he tomado ningún antidepresivo")
+        no_other_treatments(patient, augmentation=False)
         while patient.path != "/review":
             assert_fits(page)
             for fieldset in page.locator("main fieldset").all():

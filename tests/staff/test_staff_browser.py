@@ -70,12 +70,15 @@ def finish_questionnaire(page, base: str) -> str:
         if page.url.endswith("/review"):
             button = page.get_by_role("button", name="Send my answers")
         else:
+            button = page.locator("main form[method=post] button[type=submit]").last
             for name, value in PATIENT_ANSWERS.items():
                 for chosen in value if isinstance(value, list) else [value]:
                     box = page.locator(f'main input[name="{name}"][value="{chosen}"]')
                     if box.count():
                         box.check()
-            button = page.locator("main form[method=post] button[type=submit]").last
+                    answer = page.locator(f'main button[name="{name}"][value="{chosen}"]')
+                    if answer.count():  # a question alone on its page: the answer is the button
+                        button = answer
         before = page.url
         with page.expect_navigation():
             button.click()

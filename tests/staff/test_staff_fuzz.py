@@ -4,7 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fuzzing import FIELD_NAMES, fill_rule
+from tests.fuzzing import FIELD_NAMES, FIELD_VALUES, fill_rule
 from tests.staff.helpers import ACUTE, create_account, sign_in
 
 
@@ -19,7 +19,7 @@ def clinician_client(staff_client, app, submit):
 @settings(max_examples=300, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data(),
-       fields=st.dictionaries(st.sampled_from(FIELD_NAMES), st.text(max_size=40), max_size=5),
+       fields=st.dictionaries(st.sampled_from(FIELD_NAMES), FIELD_VALUES, max_size=5),
        real_submission=st.booleans())
 def test_random_staff_posts_never_cause_a_server_error(app, clinician_client, data, fields,
                                                       real_submission):
