@@ -79,21 +79,17 @@ class AtAGlance:
     maudsley_band: str
     flag_count: int
     contraindication_count: int
+    current: str  # the current medicines joined, or "None reported"
+    flags: str  # "3 for review, 1 of them a label contraindication", or "None"
 
-    @property
-    def current(self) -> str:
-        return ", ".join(self.current_medicines) or _("None reported")
 
-    @property
-    def flags(self) -> str:
-        """E.g. "3 for review, 1 of them a label contraindication", in the summary language."""
-        if not self.flag_count:
-            return _("None")
-        return ngettext("{count} for review", "{count} for review", self.flag_count).format(
-            count=self.flag_count) + ngettext(
-            ", {count} of them a label contraindication",
-            ", {count} of them label contraindications",
-            self.contraindication_count).format(count=self.contraindication_count)
+def _flags_sentence(count: int, contraindications: int) -> str:
+    if not count:
+        return _("None")
+    return ngettext("{count} for review", "{count} for review", count).format(
+        count=count) + ngettext(", {count} of them a label contraindication",
+                                ", {count} of them label contraindications",
+                                contraindications).format(count=contraindications)
 
 
 def at_a_glance(
@@ -102,6 +98,7 @@ def at_a_glance(
 ) -> AtAGlance:
     """The at-a-glance values, read from the results already built (none is computed again)."""
     resistance = treatment.resistance
+    current = treatment_summary.current_medicines(treatment.trials)
     return AtAGlance(
         safety_level=safety.level,
         safety=_(SAFETY_GLANCE[safety.level]),
@@ -110,11 +107,13 @@ def at_a_glance(
         verdict=resistance.label,
         verdict_count=treatment_summary.met_rule_sentence(resistance, separator="semicolon"),
         verdict_if_confirmed=treatment_summary.if_confirmed_sentence(resistance),
-        current_medicines=treatment_summary.current_medicines(treatment.trials),
+        current_medicines=current,
+        current=", ".join(current) or _("None reported"),
         maudsley_total=treatment.maudsley.total,
         maudsley_band=treatment.maudsley.band_label,
         flag_count=len(treatment.flags),
         contraindication_count=len(treatment.contraindication_flags),
+        flags=_flags_sentence(len(treatment.flags), len(treatment.contraindication_flags)),
     )
 
 
