@@ -157,7 +157,8 @@ def test_the_typical_patient_prints_on_one_page_with_the_box_first(
         for expected in ("25 / 27", "severe", "ASQ positive, non-acute",
                          "Possible treatment-resistant pattern",
                          "3 different antidepressants met the rule; 2 needed",
-                         "mirtazapine (Remeron)", "3 for review, 1 of them a label contraindication"):
+                         "mirtazapine (Remeron)",
+                         "3 for review, 1 of them a label contraindication"):
             assert expected in glance, f"{paper}: the box lacks {expected!r}"
         assert code in first and "not a diagnosis" in first
         assert "Page 1 of" not in first  # page 1 keeps its own header
