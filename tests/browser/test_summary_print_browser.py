@@ -120,6 +120,11 @@ def print_pdfs(page, name: str) -> dict[str, list[str]]:
     return texts
 
 
+def png_width(path: Path) -> int:
+    """The width in the PNG header: a full-page screenshot wider than the viewport scrolls."""
+    return int.from_bytes(path.read_bytes()[16:20], "big")
+
+
 def open_link(patient, name: str) -> None:
     with patient.page.expect_navigation():
         patient.page.get_by_role("link", name=name, exact=True).click()
@@ -132,7 +137,7 @@ def test_the_typical_patient_prints_on_one_page_with_the_box_first(
     code = walk_to_summary(patient, TYPICAL, TYPICAL_TRIALS)
     for width, height in ((390, 844), (320, 568)):
         phone.set_viewport_size({"width": width, "height": height})
-        screenshots.take(phone, f"done-{width}")
+        assert png_width(screenshots.take(phone, f"done-{width}")) == width
     axe_check(phone)
     assert "Your answers add up to 25 out of 27. A clinician will go through them with you." \
         in patient.main_text()
@@ -141,14 +146,14 @@ def test_the_typical_patient_prints_on_one_page_with_the_box_first(
     assert patient.path == "/summary"
     for width, height in ((390, 844), (320, 568)):
         phone.set_viewport_size({"width": width, "height": height})
-        screenshots.take(phone, f"summary-{width}")
+        assert png_width(screenshots.take(phone, f"summary-{width}")) == width
     axe_check(phone)
     text = patient.main_text()
     assert "mirtazapine (Remeron)" in text and "You are still taking it" in text
 
     open_link(patient, "Print the summary for your clinician")
     assert patient.path == "/summary/print"
-    screenshots.take(phone, "print-320")
+    assert png_width(screenshots.take(phone, "print-320")) == 320  # the sheet on a phone
     axe_check(phone)
     for paper, pages in print_pdfs(phone, "typical").items():
         assert len(pages) == 1, f"{paper}: the typical patient prints on {len(pages)} pages"
