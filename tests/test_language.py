@@ -38,6 +38,7 @@ def rendered_pages(client, patient, answers):
     client.post("/submit")
     pages["done"] = client.get("/done").get_data(as_text=True)
     pages["summary"] = client.get("/summary").get_data(as_text=True)
+    pages["print"] = client.get("/summary/print").get_data(as_text=True)
     return pages
 
 
@@ -51,9 +52,9 @@ def test_no_page_diagnoses(client, patient, answers):
 
 def test_result_pages_say_screening_not_diagnosis(client, patient):
     pages = rendered_pages(client, patient, SEVERE)
-    for where in ("done", "summary"):
+    for where in ("done", "summary", "print"):
         assert "not a diagnosis" in pages[where], where
-    assert "the range the PHQ-9 calls" in pages["summary"]
+    assert "the range the PHQ-9 calls" in pages["print"]
 
 
 def test_checker_catches_diagnostic_wording():
@@ -67,7 +68,8 @@ def test_no_spanish_page_diagnoses(client, patient, answers):
     pages = rendered_pages(client, patient, answers)
     assert len(pages) >= 13
     for where, html in pages.items():
-        assert '<html lang="es">' in html, where
+        # The clinician sheet is in the clinic's language (English here); every other page Spanish.
+        assert f'<html lang="{"en" if where == "print" else "es"}">' in html, where
         assert_no_diagnosis(html, where, DIAGNOSTIC + DIAGNOSTIC_ES)
 
 
@@ -75,8 +77,9 @@ def test_spanish_result_pages_say_screening_not_diagnosis(client, patient):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es"
     pages = rendered_pages(client, patient, SEVERE)
     assert "no un diagnóstico" in pages["done"]
-    assert "no es un diagnóstico" in pages["summary"]
-    assert "en el rango que el PHQ-9 llama" in pages["summary"]
+    assert "no un diagnóstico" in pages["summary"]
+    # The clinician sheet is in the clinic's language (English here), whatever the patient's.
+    assert "the range the PHQ-9 calls" in pages["print"]
 
 
 @pytest.mark.parametrize("sample", ["<p>Usted tiene depresión grave.</p>",

@@ -65,9 +65,10 @@ def test_all_zero_patient_skips_safety_and_difficulty(client, patient):
     review = client.get("/review").get_data(as_text=True)
     assert "how difficult" not in review
     client.post("/submit")
-    summary = client.get("/summary").get_data(as_text=True)
-    assert "0 / 27" in summary
-    assert "SAFETY FLAG" not in summary
+    assert "Your answers add up to 0 out of 27." in client.get("/summary").get_data(as_text=True)
+    sheet = client.get("/summary/print").get_data(as_text=True)
+    assert "0 / 27" in sheet
+    assert "SAFETY FLAG" not in sheet
 
 
 def test_item_9_positive_goes_to_safety_page_at_once(client, patient):
@@ -101,8 +102,9 @@ def test_negative_asq_skips_the_acuity_question(patient):
 
 def test_severe_patient_summary_has_safety_block_first(client, patient):
     patient.complete(SEVERE)
-    summary = client.get("/summary").get_data(as_text=True)
-    assert summary.index("SAFETY FLAG") < summary.index("27 / 27")
+    summary = client.get("/summary/print").get_data(as_text=True)
+    assert summary.index("At a glance") < summary.index("SAFETY FLAG") < summary.index("PHQ-2")
+    assert summary.index("SAFETY FLAG") < summary.index("Little interest or pleasure")
     assert "ASQ acute positive screen" in summary
     assert "In the past few weeks, have you wished you were dead?" in summary
     assert "Crisis resources page shown: yes" in summary

@@ -145,7 +145,7 @@ def test_summary_shows_verdict_table_maudsley_and_flags(app, client, patient):
         "augmentation": ["lithium"], "ect": "yes", "aneurysm_avm": "yes",
         "high_blood_pressure": "unsure", "ride_home": "no"}
     patient.complete(answers)
-    page = client.get("/summary").get_data(as_text=True)
+    page = client.get("/summary/print").get_data(as_text=True)
     assert "Possible pattern, dose unconfirmed" in page
     assert "sertraline (Zoloft)" in page and "Agomelatine (other)" in page
     assert "Maudsley Staging Method estimate from self-report" in page
@@ -182,3 +182,48 @@ def test_medicines_cannot_be_added_before_the_earlier_questions(client, patient)
     patient.begin()
     response = client.post(f"/step/{step_number('trials')}/item/early", data=SERTRALINE)
     assert response.headers["Location"].endswith("/step/1")
+
+
+def sheet_rows(page: str) -> list[str]:
+    """Each treatment-table row's text, in order."""
+    table = page[page.index('class="answers trials"'):]
+    table = table[:table.index("</table>")]
+    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in table.split("<tr>")[2:]]
+
+
+def test_the_treatment_table_never_contradicts_itself(client, patient):
+    still = SERTRALINE | {"stopped": "still"}
+    again = SERTRALINE | {"dose_mg": "200", "weeks": "12"}
+    patient.complete(PHQ | {"trials": [SERTRALINE, BUPROPION, again, still]})
+    page = client.get("/summary/print").get_data(as_text=True)
+    rows = sheet_rows(page)
+    assert len(rows) == 4
+    sertraline, bupropion, second, third = rows
+    assert "✔ counts" in sertraline and "Same medicine" not in sertraline
+    # An unknown dose never "counts": it would, if the dose were confirmed.
+    assert "✔ counts" not in bupropion and "would count if the dose is confirmed" in bupropion
+    assert "Dose not known; the minimum on file is 150 mg/day." in bupropion
+    # The same medicine again: said so, counted once.
+    for row in (second, third):
+        assert "Same medicine as an earlier row: counted once." in row
+        assert "✔ counts" not in row
+    # Why each was stopped, and which one is current.
+    assert "It was not helping" in sertraline and "Side effects" in bupropion
+    assert "(current)" in third and "Still taking" in third and "(current)" not in sertraline
+    # The count in words, never "1 of 2 ... needed".
+    assert "1 different antidepressant met the rule (2 needed); 1 more would if its dose is" \
+        " confirmed." in page
+    assert " of 2 different antidepressants needed" not in page
+    start = page.index('id="glance-title"')
+    glance = page[start:page.index("</dl>", start)]
+    assert "1 different antidepressant met the rule; 2 needed" in glance
+    assert "sertraline (Zoloft)" in glance  # the current antidepressant
+
+
+def test_the_count_reads_in_spanish_too(app, client, patient):
+    app.config["CLINIC_LANGUAGE"] = "es"
+    patient.complete(PHQ | {"trials": [SERTRALINE, SERTRALINE | {"medicine": "fluoxetine",
+                                                                  "dose_mg": "40"}]})
+    page = client.get("/summary/print").get_data(as_text=True)
+    assert "2 antidepresivos diferentes cumplieron la regla (se necesitan 2)" in page
+    assert "De un vistazo" in page

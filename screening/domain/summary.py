@@ -10,7 +10,7 @@ from . import phq9 as phq9_rules
 from . import phrases, safety_history, treatment_summary
 from .instruments import phq9
 from .locales import DEFAULT_LANGUAGE
-from .phrases import N_, _
+from .phrases import N_, _, ngettext
 from .questions import all_questions
 
 PATTERN_LABELS = {
@@ -69,6 +69,69 @@ class SafetyStatus:
         return "none"
 
 
+SAFETY_GLANCE = {
+    "none": N_("None: PHQ-9 item 9 answered “Not at all”"),
+    "item9": N_("PHQ-9 item 9 positive (ASQ negative)"),
+    "asq_positive": N_("ASQ positive, non-acute"),
+    "acute": N_("ASQ acute positive – see the safety flag below"),
+}
+
+
+@dataclass(frozen=True)
+class AtAGlance:
+    """The first box of the clinician sheet, in the order a clinician reads it. Never a diagnosis:
+    each line says what was answered or which rule was met, as the detail below it does."""
+
+    safety_level: str  # SafetyStatus.level
+    safety: str
+    phq9_total: int | None
+    phq9_band: str
+    verdict: str
+    verdict_count: str  # "2 different antidepressants met the rule; 2 needed"
+    verdict_if_confirmed: str  # "1 more would if its dose is confirmed", or ""
+    current_medicines: tuple[str, ...]
+    maudsley_total: int | None
+    maudsley_band: str
+    flag_count: int
+    contraindication_count: int
+    current: str  # the current medicines joined, or "None reported"
+    flags: str  # "3 for review, 1 of them a label contraindication", or "None"
+
+
+def _flags_sentence(count: int, contraindications: int) -> str:
+    if not count:
+        return _("None")
+    return ngettext("{count} for review", "{count} for review", count).format(
+        count=count) + ngettext(", {count} of them a label contraindication",
+                                ", {count} of them label contraindications",
+                                contraindications).format(count=contraindications)
+
+
+def at_a_glance(
+    phq9_result: phq9_rules.Phq9Result, safety: SafetyStatus,
+    treatment: treatment_summary.TreatmentSummary,
+) -> AtAGlance:
+    """The at-a-glance values, read from the results already built (none is computed again)."""
+    resistance = treatment.resistance
+    current = treatment_summary.current_medicines(treatment.trials)
+    return AtAGlance(
+        safety_level=safety.level,
+        safety=_(SAFETY_GLANCE[safety.level]),
+        phq9_total=phq9_result.total,
+        phq9_band=phq9_result.band.label if phq9_result.band is not None else _("not available"),
+        verdict=resistance.label,
+        verdict_count=treatment_summary.met_rule_sentence(resistance, separator="semicolon"),
+        verdict_if_confirmed=treatment_summary.if_confirmed_sentence(resistance),
+        current_medicines=current,
+        current=", ".join(current) or _("None reported"),
+        maudsley_total=treatment.maudsley.total,
+        maudsley_band=treatment.maudsley.band_label,
+        flag_count=len(treatment.flags),
+        contraindication_count=len(treatment.contraindication_flags),
+        flags=_flags_sentence(len(treatment.flags), len(treatment.contraindication_flags)),
+    )
+
+
 @dataclass(frozen=True)
 class Summary:
     phq9: phq9_rules.Phq9Result
@@ -79,6 +142,7 @@ class Summary:
     instrument_version: str
     copyright: str
     treatment: treatment_summary.TreatmentSummary
+    glance: AtAGlance
 
 
 def answer_row(question_id: str, answers: Mapping[str, Any]) -> AnswerRow:
@@ -114,15 +178,18 @@ def _build(answers: Mapping[str, Any], as_of: date | None) -> Summary:
         if instrument.difficulty_id in answers
         else None
     )
+    safety = safety_status(answers)
+    treatment = treatment_summary.build(answers, result.total, as_of or date.today())
     return Summary(
         phq9=result,
         items=tuple(answer_row(item_id, answers) for item_id in instrument.item_ids),
         difficulty=difficulty,
-        safety=safety_status(answers),
+        safety=safety,
         pattern_sentence=_(PATTERN_LABELS[result.pattern]),
         instrument_version=instrument.version,
         copyright=instrument.copyright,
-        treatment=treatment_summary.build(answers, result.total, as_of or date.today()),
+        treatment=treatment,
+        glance=at_a_glance(result, safety, treatment),
     )
 
 

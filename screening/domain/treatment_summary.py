@@ -1,13 +1,13 @@
 """The treatment-history part of the clinician summary: trials, verdict, Maudsley, flags."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from . import phrases
 from .maudsley import MaudsleyEstimate, maudsley_estimate
-from .phrases import _
+from .phrases import _, ngettext
 from .questions import all_questions
 from .resistance import ResistanceAssessment, assess_history, failed_antidepressant_count
 from .resistance_rules import load_rules
@@ -15,6 +15,7 @@ from .review_flags import ReviewFlag, load_questions, review_flags
 from .trial import Trial
 from .trial_checks import DoseStatus, TrialFinding
 
+CURRENT = "still"  # the `stopped` answer "I am still taking it"
 AUGMENTATIONS = ("lithium", "antipsychotic", "thyroid", "second_antidepressant", "other")
 
 
@@ -28,8 +29,20 @@ class TrialRow:
     response: str
     stopped: str
     adequate: str
-    counts: bool
+    counts: bool  # meets every part of the rule, and is the first such row for this medicine
     reason: str
+
+    @property
+    def response_parts(self) -> tuple[str, str]:
+        """("A little", " – less than a quarter better"): the print shows the first part only."""
+        head, dash, tail = self.response.partition(" – ")
+        return (head, dash + tail)
+
+    counts_if_dose_confirmed: bool = False  # would count if the unknown dose were confirmed
+    same_as_earlier: bool = False  # a medicine already in an earlier row: counted once
+    current: bool = False  # "I am still taking it"
+    mark: str = ""  # what this row adds to the count, in a few words
+    note: str = ""  # why it does not count, or that it repeats a medicine; empty when it counts
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,9 @@ class TreatmentSummary:
     maudsley: MaudsleyEstimate
     other_treatments: tuple[OtherTreatment, ...]
     flags: tuple[ReviewFlag, ...]
+    met_rule: str = ""  # "3 different antidepressants met the rule (2 needed)"
+    if_confirmed: str = ""  # "1 more would if its dose is confirmed", or ""
+    response_key: str = ""  # the "Helped" answers in full, for the print's one-word column
 
     @property
     def contraindication_flags(self) -> tuple[ReviewFlag, ...]:
@@ -77,8 +93,13 @@ def episode_text(answers: Mapping[str, Any], as_of: date) -> str:
     return _("Not answered")
 
 
-def trial_row(finding: TrialFinding, entry: Mapping[str, Any]) -> TrialRow:
+def trial_row(
+    finding: TrialFinding, entry: Mapping[str, Any], seen: frozenset[str] = frozenset(),
+    counted: frozenset[str] = frozenset(),
+) -> TrialRow:
+    """One table row. seen: medicines in earlier rows; counted: medicines already counted."""
     trial = finding.trial
+    key = trial.medicine_key
     name = trial.other_name if trial.is_other else _label("medicine", trial.medicine)
     adequate = _adequacy(finding)
     return TrialRow(
@@ -90,9 +111,88 @@ def trial_row(finding: TrialFinding, entry: Mapping[str, Any]) -> TrialRow:
         response=_label("response", trial.response),
         stopped=_label("stopped", trial.stopped),
         adequate=adequate,
-        counts=finding.qualifies or finding.qualifies_if_dose_confirmed,
+        counts=finding.qualifies and key not in counted,
         reason=finding.reason,
+        counts_if_dose_confirmed=(finding.qualifies_if_dose_confirmed and not finding.qualifies
+                                  and key not in counted),
+        same_as_earlier=key in seen,
+        current=trial.stopped == CURRENT,
+        **_mark_and_note(finding, counted=key in counted, repeated=key in seen),
     )
+
+
+def _mark_and_note(finding: TrialFinding, *, counted: bool, repeated: bool) -> dict[str, str]:
+    """Never "counts" on an unknown dose; a repeated medicine says it is counted once."""
+    floor = None if finding.trial.is_other else load_rules().dose_minimum(finding.trial.medicine)
+    minimum = _("{dose} mg/day").format(dose=f"{floor.min_mg_per_day:g}") if floor else None
+    if repeated:
+        note = _("Same medicine as an earlier row: counted once.")
+    elif finding.qualifies:
+        note = ""
+    elif finding.dose.status is DoseStatus.UNKNOWN and minimum is not None:
+        note = _("Dose not known; the minimum on file is {dose}.").format(dose=minimum)
+    elif finding.qualifies_if_dose_confirmed:  # the mark says it would count: say why not yet
+        note = finding.dose.reason[0].upper() + finding.dose.reason[1:] + "."
+    else:
+        note = finding.reason
+    if finding.qualifies and not counted:
+        mark = _("✔ counts")
+    elif finding.qualifies_if_dose_confirmed and not finding.qualifies and not counted:
+        mark = _("would count if the dose is confirmed")
+    else:
+        mark = ""
+    return {"mark": mark, "note": note}
+
+
+def trial_rows(findings: Sequence[TrialFinding], entries: Sequence[Mapping[str, Any]]
+               ) -> tuple[TrialRow, ...]:
+    """The table in the order given: a medicine repeated is marked and counted once."""
+    rows: list[TrialRow] = []
+    seen: set[str] = set()
+    counted: set[str] = set()
+    for finding, entry in zip(findings, entries, strict=True):
+        row = trial_row(finding, entry, frozenset(seen), frozenset(counted))
+        key = finding.trial.medicine_key
+        seen.add(key)
+        if row.counts:
+            counted.add(key)
+        rows.append(row)
+    return tuple(rows)
+
+
+def met_rule_sentence(resistance: ResistanceAssessment, separator: str = "brackets") -> str:
+    """ "3 different antidepressants met the rule (2 needed)", or "...; 2 needed" (at a glance)."""
+    count, needed = resistance.qualifying_count, resistance.required_count
+    if separator == "brackets":
+        sentence = ngettext("{count} different antidepressant met the rule ({needed} needed)",
+                            "{count} different antidepressants met the rule ({needed} needed)",
+                            count)
+    else:
+        sentence = ngettext("{count} different antidepressant met the rule; {needed} needed",
+                            "{count} different antidepressants met the rule; {needed} needed",
+                            count)
+    return sentence.format(count=count, needed=needed)
+
+
+def if_confirmed_sentence(resistance: ResistanceAssessment) -> str:
+    """How many more would meet it if the unknown doses were confirmed; empty when none."""
+    more = resistance.count_if_doses_confirmed - resistance.qualifying_count
+    if more <= 0:
+        return ""
+    return ngettext("{more} more would if its dose is confirmed",
+                    "{more} more would if their doses are confirmed", more).format(more=more)
+
+
+def response_key(rows: Iterable[TrialRow]) -> str:
+    """The answers to "How much did it help?" used in the table, in full ("A little – less than a
+    quarter better; ..."), so the printed column can show the first words only."""
+    used = dict.fromkeys(row.response for row in rows if row.response_parts[1])
+    return "; ".join(used)
+
+
+def current_medicines(rows: Iterable[TrialRow]) -> tuple[str, ...]:
+    """The medicines the patient is still taking, each once, in table order."""
+    return tuple(dict.fromkeys(row.medicine for row in rows if row.current))
 
 
 def _adequacy(finding: TrialFinding) -> str:
@@ -134,8 +234,8 @@ def build(answers: Mapping[str, Any], phq9_total: int | None, as_of: date) -> Tr
     resistance = assess_history(trials, rules)
     findings = {id(f.trial): f for f in (*resistance.findings,
                                          *resistance.earlier_episode_findings)}
-    rows = tuple(trial_row(findings[id(t)], e) for t, e in zip(trials, entries, strict=True)
-                 if id(t) in findings)
+    kept = [(findings[id(t)], e) for t, e in zip(trials, entries, strict=True) if id(t) in findings]
+    rows = trial_rows([f for f, _e in kept], [e for _f, e in kept])
     augmentation = set(answers.get("augmentation", [])) & set(AUGMENTATIONS)
     estimate = maudsley_estimate(
         episode_duration=episode_months(answers, as_of),
@@ -153,5 +253,8 @@ def build(answers: Mapping[str, Any], phq9_total: int | None, as_of: date) -> Tr
         maudsley=estimate,
         other_treatments=other_treatments(answers),
         flags=review_flags(medical),
+        met_rule=met_rule_sentence(resistance),
+        if_confirmed=if_confirmed_sentence(resistance),
+        response_key=response_key(rows),
     )
 

@@ -9,11 +9,12 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from screening import i18n
-from screening.domain import codes, flow, summary
+from screening import i18n, summary_sheet
+from screening.domain import codes, flow, plain_summary, summary
 from screening.forms import ConfirmForm
 from screening.patient import store
 from screening.patient.blueprint import (
@@ -29,7 +30,6 @@ from screening.patient.blueprint import (
 )
 from screening.patient.presenter import review_rows
 from screening.qr import qr_svg
-from screening.summary_sheet import summary_context
 
 
 @bp.get("/")
@@ -152,7 +152,13 @@ def done():
         "patient/done.html", code=codes.display(submission.code), form=ConfirmForm(),
         lookup_days=max(1, round(current_app.config["STAFF_CODE_LOOKUP_HOURS"] / 24)),
         qr_svg=qr_svg(submission.code, title=_("Reference code as a QR code")), crisis=crisis(),
-        summary=summary.build(submission.answers, submission.created_at.date(), page_language()))
+        **_plain_result(submission))
+
+
+def _plain_result(submission) -> dict:
+    """The total and whether to show crisis resources: all /done says about the answers."""
+    built = summary.build(submission.answers, submission.created_at.date(), page_language())
+    return {"total": built.phq9.total, "safety_flagged": built.safety.flagged}
 
 
 @bp.post("/forget")
@@ -167,10 +173,31 @@ def forget():
 
 @bp.get("/summary")
 def patient_summary():
-    """The summary in the patient's own language (the clinician print is in the clinic's)."""
+    """The patient's own answers and what happens next, in plain words, in their language."""
     submission = store.submission_for_draft(draft_token())
     if submission is None:
         return redirect(url_for("patient.start"))
-    with i18n.in_language(page_language()) as language:
-        return render_template("patient/summary.html", crisis=crisis(),
-                               **summary_context(submission, language))
+    language = page_language()
+    built = summary.build(submission.answers, submission.created_at.date(), language)
+    return render_template("patient/summary.html", crisis=crisis(),
+                           code=codes.display(submission.code),
+                           plain=plain_summary.for_patient(built, language))
+
+
+@bp.get("/summary/print")
+def summary_print():
+    """The clinician sheet for the patient to print and bring: the one reception prints."""
+    submission = store.submission_for_draft(draft_token())
+    if submission is None:
+        return redirect(url_for("patient.start"))
+    return summary_sheet.render_print(
+        submission, pages_css_url=url_for("patient.summary_pages_css"),
+        back_url=url_for("patient.patient_summary"), back_label=_l("Back to your answers"))
+
+
+@bp.get("/summary/pages.css")
+def summary_pages_css():
+    submission = store.submission_for_draft(draft_token())
+    if submission is None:
+        abort(404)
+    return summary_sheet.pages_css(submission)

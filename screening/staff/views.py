@@ -15,7 +15,7 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from screening import i18n
+from screening import i18n, summary_sheet
 from screening.clock import utcnow
 from screening.domain import codes, fhir_export
 from screening.forms import ConfirmForm
@@ -198,8 +198,18 @@ def print_summary(public_id: str):
 def print_page(public_id: str):
     found = _submission_or_404(public_id)
     staff_store.audited("view_print", "success", g.staff.id, public_id)
-    with i18n.in_language(i18n.clinic_language()):
-        return render_template("staff/print.html", **_summary_context(found))
+    names = staff_store.usernames({found.acknowledged_by} if found.acknowledged_by else set())
+    return summary_sheet.render_print(
+        found, pages_css_url=url_for("staff.print_pages_css", public_id=public_id),
+        back_url=url_for("staff.submission", public_id=public_id),
+        back_label="Back to the summary",
+        acknowledgement=presenter.acknowledgement(found, names))
+
+
+@bp.get("/submissions/<public_id>/pages.css")
+def print_pages_css(public_id: str):
+    """The printed sheet's page margins: its code and "Page N of M" on pages after the first."""
+    return summary_sheet.pages_css(_submission_or_404(public_id))
 
 
 @bp.post("/submissions/<public_id>/acknowledge")

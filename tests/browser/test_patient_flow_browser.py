@@ -90,10 +90,13 @@ def walk_severe_to_review(patient) -> None:
 
 
 def open_summary(patient) -> None:
-    with patient.page.expect_navigation():
-        patient.page.get_by_role("link", name="See and print your summary", exact=True).click()
-    patient.arrived()
-    assert patient.path == "/summary", patient.path
+    """From /done to the patient's plain summary, then to the clinician sheet they can print."""
+    for link, path in (("See your answers", "/summary"),
+                       ("Print the summary for your clinician", "/summary/print")):
+        with patient.page.expect_navigation():
+            patient.page.get_by_role("link", name=link, exact=True).click()
+        patient.arrived()
+        assert patient.path == path, patient.path
 
 
 # 0 ------------------------------------------------------------------------------------------

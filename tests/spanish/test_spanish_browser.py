@@ -126,10 +126,10 @@ class Patient:
             self.page.get_by_role("button", name=name, exact=True).click()
         self.arrived(language)
 
-    def follow(self, name: str) -> None:
+    def follow(self, name: str, language: str = "es") -> None:
         with self.page.expect_navigation():
             self.page.get_by_role("link", name=name, exact=True).click()
-        self.arrived()
+        self.arrived(language)
 
     def choose(self, label: str, group: str | None = None) -> None:
         scope = self.page.locator("main")
@@ -232,10 +232,14 @@ def walk_the_whole_flow(patient: Patient) -> None:
     assert "sertraline (Zoloft)" in review
     patient.press("Enviar mis respuestas")
     assert page.locator("h1").inner_text() == "Sus respuestas se enviaron"
-    patient.follow("Ver e imprimir su resumen")
+    patient.follow("Ver sus respuestas")
     summary = page.inner_text("main")
-    assert "en el rango que el PHQ-9 llama" in summary and "grave" in summary
+    assert "Sus respuestas suman" in summary and "Un clínico las revisará con usted" in summary
     assert "Poco interés o placer en hacer cosas" in summary
+    assert "grave" not in summary and "ASQ" not in summary  # plain words, no category
+    patient.follow("Imprimir el resumen para su clínico", language="en")
+    sheet = page.inner_text("main")  # the clinician sheet, in the clinic's language (English)
+    assert "the range the PHQ-9 calls" in sheet and "Answered in Spanish" in sheet
 
 
 def test_the_whole_flow_in_spanish_with_javascript_off(phone, axe):
@@ -278,10 +282,14 @@ def test_no_sideways_scrolling_at_320_px_in_spanish(chromium, live_url):
         assert_fits(page)
         patient.press("Enviar mis respuestas")
         assert_fits(page)
-        patient.follow("Ver e imprimir su resumen")
+        patient.follow("Ver sus respuestas")
         checked.append(patient.path)
         assert_fits(page)
-        assert checked[0] == "/step/1" and "/item/" in checked[1] and checked[2] == "/summary"
+        patient.follow("Imprimir el resumen para su clínico", language="en")
+        checked.append(patient.path)
+        assert_fits(page)
+        assert checked[0] == "/step/1" and "/item/" in checked[1]
+        assert checked[2:] == ["/summary", "/summary/print"]
     finally:
         context.close()
 

@@ -215,10 +215,10 @@ def test_switching_language_mid_way_keeps_every_answer_and_the_step(app, client,
 def test_switching_on_the_summary_after_sending(client, patient):
     patient.complete(SEVERE)
     english = client.get("/summary").get_data(as_text=True)
-    assert "the range the PHQ-9 calls" in english
+    assert "Your answers add up to 27 out of 27." in english
     assert switch(client, "es", "/summary").headers["Location"] == "/summary"
     spanish = client.get("/summary").get_data(as_text=True)
-    assert "en el rango que el PHQ-9 llama" in spanish
+    assert "Sus respuestas suman 27 de 27." in spanish
 
 
 def test_every_patient_page_carries_the_switch_back_to_itself(es_client, patient):
@@ -282,6 +282,10 @@ def test_the_spanish_summary_is_spanish_throughout(app, es_client, patient):
     complete_with_episode_date(es_client, patient, TREATED)
     html = es_client.get("/summary").get_data(as_text=True)
     assert_spanish_page(html, "summary")
+    assert "Sus respuestas suman 27 de 27." in visible_text(html)
+    app.config["CLINIC_LANGUAGE"] = "es"  # the clinician sheet is in the clinic's language
+    html = es_client.get("/summary/print").get_data(as_text=True)
+    assert_spanish_page(html, "print")
     text = visible_text(html)
     for expected in (
         "Resumen de la evaluación de detección de depresión",
@@ -290,8 +294,9 @@ def test_the_spanish_summary_is_spanish_throughout(app, es_client, patient):
         "ASQ: resultado positivo agudo (riesgo inminente)",
         "Respondido en español",
         "Comenzó en marzo de 2024",
-        "Cuenta para el patrón.",
-        "Cuenta solo si se confirma que la dosis es adecuada",
+        "✔ cuenta",
+        "contaría si se confirma la dosis",
+        "De un vistazo",
         "Posible patrón, dosis sin confirmar — para evaluación del clínico",
         "definición de la FDA de 2019",
         "todos los días o la mayoría de los días",
@@ -312,7 +317,7 @@ def test_the_clinician_print_is_in_the_clinic_language(app, es_client, patient):
     assert "Little interest or pleasure in doing things" in english
     assert "the range the PHQ-9 calls severe" in english
     assert "Answered in Spanish (questions shown here in English)" in english
-    assert "Counts toward the pattern." in english
+    assert "✔ counts" in english
     assert "Began March 2024" in english
     assert "Answered not sure: aneurysm or arteriovenous malformation" in english
     assert "Developed by Drs. Robert L. Spitzer" in english
@@ -327,7 +332,7 @@ def test_the_clinician_print_is_in_the_clinic_language(app, es_client, patient):
 
 def test_an_english_patients_summary_is_unchanged(client, patient):
     patient.complete(SEVERE)
-    html = client.get("/summary").get_data(as_text=True)
+    html = client.get("/summary/print").get_data(as_text=True)
     assert html_lang(html) == "en"
     text = visible_text(html)
     assert "Answered in English" in text and "questions shown here" not in text
