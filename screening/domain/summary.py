@@ -100,7 +100,7 @@ class AtAGlance:
 
 def _flags_sentence(count: int, contraindications: int) -> str:
     if not count:
-        return _("None")
+        return _("None for review")
     return ngettext("{count} for review", "{count} for review", count).format(
         count=count) + ngettext(", {count} of them a label contraindication",
                                 ", {count} of them label contraindications",

@@ -156,9 +156,11 @@ def done():
 
 
 def _plain_result(submission) -> dict:
-    """The total and whether to show crisis resources: all /done says about the answers."""
+    """The total, whether to show crisis resources and whether the answers were sent early from
+    the safety page: all /done says about the answers."""
     built = summary.build(submission.answers, submission.created_at.date(), page_language())
-    return {"total": built.phq9.total, "safety_flagged": built.safety.flagged}
+    return {"total": built.phq9.total, "safety_flagged": built.safety.flagged,
+            "sent_early": built.safety.sent_early}
 
 
 @bp.post("/forget")

@@ -139,22 +139,23 @@ def logout():
 @bp.get("/")
 def queue():
     """Today's submissions in the clinic's time zone: urgent safety flags first, then newest.
-    static/queue.js fetches the tables again (queue_live) so a new safety flag shows by itself."""
+    static/queue.js fetches the tables again (queue_live) so a new safety flag shows by itself.
+    The queue shows every patient's code, band and flags: opening it is audited like a view."""
+    staff_store.audited("queue", "success", g.staff.id, None)
     return render_template("staff/queue.html", form=LookupForm(), **_queue_context())
 
 
 @bp.get("/queue/live")
 def queue_live():
-    """Only the queue's tables, for the open queue page to replace in place. Like the queue page
-    it writes no audit row (no one submission is opened), and it does not count as activity:
-    a desk left alone is still signed out after the idle timeout (see require_sign_in)."""
+    """Only the queue's tables, for the open queue page to replace in place. The opening of the
+    page was audited; its refreshes are not (one row every 30 s would bury the trail), and they do
+    not count as activity: a desk left alone is still signed out after the idle timeout (see
+    require_sign_in)."""
     return render_template("staff/_queue_tables.html", **_queue_context())
 
 
 def _queue_context() -> dict:
     start, end = presenter.today()
-    # The queue shows every patient's code, band and flags: opening it is audited like a view.
-    staff_store.audited("queue", "success", g.staff.id, None)
     rows = staff_store.submissions_between(start, end)
     earlier = staff_store.unacknowledged_flags_before(start)
     names = staff_store.usernames({s.acknowledged_by for s in [*rows, *earlier]

@@ -62,13 +62,13 @@ def test_the_box_is_worded_in_the_summary_language_when_built():
     glance = summary.build(answers, AS_OF, "es").glance
     assert phrases.current() == "en"
     assert glance.verdict_count == "1 antidepresivo diferente cumplió la regla; se necesitan 2"
-    assert glance.flags == "Ninguno"
+    assert glance.flags == "Ninguno para revisar"
     assert glance.safety.startswith("Ninguno")
 
 
 def test_no_current_medicine_and_no_flags_say_so():
     glance = summary.build(BASE | SAFE, AS_OF).glance
-    assert glance.current == "None reported" and glance.flags == "None"
+    assert glance.current == "None reported" and glance.flags == "None for review"
     assert glance.verdict_count == "0 different antidepressants met the rule; 2 needed"
     assert glance.verdict_if_confirmed == ""
 
