@@ -131,6 +131,7 @@ class Patient:
         self.sent_items: dict[str, list[tuple[str, dict]]] = defaultdict(list)
         self.pages: list[tuple[str, str, str]] = []  # (page name, url, html) of every GET
         self.code: str | None = None
+        self.submitted = False  # the server accepted the final submit
 
     # --- HTTP ------------------------------------------------------------------------------------
 
@@ -187,6 +188,7 @@ class Patient:
             raise FlowError(f"expected the review page, got {location}")
         review = self.get(location, "review")
         done = self.post("POST submit", "/submit", {}, review.text)
+        self.submitted = True
         done_page = self.get(done, "done")
         code = DISPLAYED_CODE.search(done_page.text)
         self.code = code.group(1) + code.group(2) if code else None
