@@ -80,7 +80,7 @@ def test_acute_answer_changed_to_no_still_prints_as_acute(phone_patient, screens
     assert patient.path == "/review"
     patient.press("Send my answers")
     with patient.page.expect_navigation():
-        patient.page.get_by_role("link", name="See and print your summary").click()
+        patient.page.get_by_role("link", name="Print the summary for your clinician").click()
     patient.arrived("summary-after-change")
     shot = screenshots.take(patient.page, "summary")
     patient.page.locator(".safety-block").screenshot(

@@ -44,9 +44,24 @@ TYPICAL = {f"phq9_{i}": "3" for i in range(1, 9)} | {
     "ride_home": "yes"}
 
 
-def fill_and_continue(patient, answers: dict) -> None:
+def tap_answer(patient, answers: dict) -> None:
+    """A question alone on its page: tap the button of the wanted answer (else "No")."""
+    buttons = patient.page.locator("main .answer-buttons button")
+    name = buttons.first.get_attribute("name")
+    wanted = str(answers.get(name, "no"))
+    values = [buttons.nth(i).get_attribute("value") for i in range(buttons.count())]
+    chosen = buttons.nth(values.index(wanted) if wanted in values else 0)
+    with patient.page.expect_navigation():
+        chosen.click()
+    patient.arrived()
+
+
+def fill_and_continue(patient, answers: dict, submit: str | None = None) -> None:
     """Answer this page's questions from `answers` (others plainly: "No" / "None of these")."""
     page = patient.page
+    if submit is None and page.locator("main .answer-buttons").count():
+        tap_answer(patient, answers)
+        return
     selects = page.locator("main form[method=post] select")
     for index in range(selects.count()):
         wanted = answers.get(selects.nth(index).get_attribute("name"))
@@ -73,8 +88,9 @@ def fill_and_continue(patient, answers: dict) -> None:
         chosen = next((f for v, f in options if v == wanted), options[0][1])
         chosen.check()
     buttons = page.locator("main form[method=post] button[type=submit]")
+    button = page.get_by_role("button", name=submit, exact=True) if submit else buttons.last
     with page.expect_navigation():
-        buttons.last.click()
+        button.click()
     patient.arrived()
 
 
@@ -91,7 +107,7 @@ def walk_to_summary(patient, answers: dict, trials: list[dict]) -> str:
                     patient.page.get_by_role(
                         "link", name=re.compile(r"^Add (a|another) medicine$")).click()
                 patient.arrived()
-                fill_and_continue(patient, entry)
+                fill_and_continue(patient, entry, submit="Save this medicine")
                 assert patient.heading() == heading, patient.main_text()[:400]
             trials = []
         before = patient.path
