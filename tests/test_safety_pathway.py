@@ -52,7 +52,7 @@ def test_acuity_changed_to_no_from_review_still_prints_the_acute_answer_and_the_
     assert location(response).endswith("/review")
     assert client.post("/submit").status_code == 302
     assert the_submission(app).safety_level == "acute"
-    block = safety_block(client.get("/summary").get_data(as_text=True))
+    block = safety_block(client.get("/summary/print").get_data(as_text=True))
     assert "ASQ acute positive screen" in block
     assert re.search(r"Yes at \d\d:\d\d, changed to No at \d\d:\d\d", block)
     assert "“Ask for help now” page shown: yes" in block
@@ -70,7 +70,7 @@ def test_item_9_changed_to_not_at_all_keeps_the_asq_answers_and_never_shows_acui
     client.post("/submit")
     submission = the_submission(app)
     assert submission.safety_level == "acute"
-    block = safety_block(client.get("/summary").get_data(as_text=True))
+    block = safety_block(client.get("/summary/print").get_data(as_text=True))
     assert "Are you having thoughts of killing yourself right now?" in block
     assert re.search(r"More than half the days \(2\) at \d\d:\d\d, changed to "
                      r"Not at all \(0\) at \d\d:\d\d", block)
@@ -160,7 +160,7 @@ def test_sending_early_from_help_now_gives_a_code_once(app, client, patient):
     submission = the_submission(app)
     assert submission.safety_level == "acute"
     assert submission.answers["help_now_sent_early"] == "yes"
-    summary = client.get("/summary").get_data(as_text=True)
+    summary = client.get("/summary/print").get_data(as_text=True)
     assert "Sent early from the safety page." in summary
     assert "Not answered" in summary  # the treatment and health questions were not reached
     assert "“Ask for help now” page shown: yes" in summary
@@ -181,7 +181,7 @@ def test_a_normal_finish_after_help_now_is_not_marked_sent_early(app, client, pa
     patient.follow_to_review(REST_OF_FLOW | {"phq9_10": "1"})
     client.post("/submit")
     assert "help_now_sent_early" not in the_submission(app).answers
-    assert "Sent early" not in client.get("/summary").get_data(as_text=True)
+    assert "Sent early" not in client.get("/summary/print").get_data(as_text=True)
 
 
 def test_the_spanish_help_now_page_puts_the_spanish_buttons_first(client, patient):

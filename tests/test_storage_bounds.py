@@ -22,8 +22,8 @@ def reach_trials(patient):
     patient.begin()
     patient.phq9([2] * 8 + [0])
     patient.answer("phq9_10", {"phq9_10": "1"})
-    patient.answer("episode_start", {"episode_month": "3", "episode_year": "2024"})
-    patient.answer("earlier_episodes", {"earlier_episodes": "no"})
+    patient.answer("episode_start", {"episode_month": "3", "episode_year": "2024",
+                                     "earlier_episodes": "no"})
     return step_number("trials")
 
 
