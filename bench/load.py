@@ -56,6 +56,7 @@ from sqlalchemy import func, select
 
 from screening import create_app
 from screening.database import db
+from screening.domain import safety_history
 from screening.models import Draft, Submission
 
 KINDS = ["GET page", "POST step", "POST item", "POST submit"]
@@ -72,6 +73,15 @@ class TimeLimited(Patient):
         return super()._request(*args, **kwargs)
 
 
+def walked(patient, index: int, failures: list[str]):
+    """`patient` walked through the whole flow; a failure is noted and leaves it without a code."""
+    try:
+        patient.complete()
+    except (FlowError, OSError, ValueError) as error:
+        failures.append(f"patient {index}: {type(error).__name__}: {error}"[:300])
+        patient.code = None
+    return patient
+
 def run_patients(base: str, args) -> tuple[list[Patient], list[str], Timings, float]:
     timings, failures = Timings(), []
     started = time.monotonic()
@@ -82,12 +92,7 @@ def run_patients(base: str, args) -> tuple[list[Patient], list[str], Timings, fl
             return None
         patient = TimeLimited(base, RandomAnswers(random.Random(args.seed * 100_003 + index)),
                               timings)
-        try:
-            patient.complete()
-        except (FlowError, OSError, ValueError) as error:
-            failures.append(f"patient {index}: {type(error).__name__}: {error}"[:300])
-            patient.code = None
-        return patient
+        return walked(patient, index, failures)
 
     with ThreadPoolExecutor(args.concurrency) as pool:
         patients = [p for p in pool.map(one, range(args.patients)) if p is not None]
@@ -132,11 +137,25 @@ def verify(database: str, patients: list[Patient]) -> list[str]:
         if patient.code and stored[0]["code"] != patient.code:
             problems.append(f"patient {number}: shown code {patient.code}, "
                             f"stored {stored[0]['code']}")
-        expected = patient.expected_submission()
-        if stored[0]["answers"] != expected:
-            keys = set(expected) | set(stored[0]["answers"])
-            wrong = sorted(k for k in keys if expected.get(k) != stored[0]["answers"].get(k))
-            problems.append(f"patient {number}: answers differ in {wrong[:6]}")
+        problems += [f"patient {number}: {problem}"
+                     for problem in answer_problems(stored[0]["answers"],
+                                                    patient.expected_submission())]
+    return problems
+
+
+def answer_problems(stored: dict, expected: dict) -> list[str]:
+    """What differs between the answers sent and those stored. The safety history is written by
+    the server, not sent: its final answers must be the ones the patient last gave."""
+    answers = {k: v for k, v in stored.items() if k not in safety_history.RESERVED_KEYS}
+    problems = []
+    if answers != expected:
+        keys = set(expected) | set(answers)
+        wrong = sorted(k for k in keys if expected.get(k) != answers.get(k))
+        problems.append(f"answers differ in {wrong[:6]}")
+    latest = safety_history.latest_answers(stored)
+    if any(latest.get(q) != expected[q] for q in safety_history.tracked_questions()
+           if q in expected):
+        problems.append("the safety history's final answers differ from those sent")
     return problems
 
 
@@ -214,12 +233,7 @@ def run_realistic(base: str, args) -> tuple[list[Patient], list[str], Timings, f
         time.sleep(rng.uniform(0, args.ramp))  # arrivals spread over the ramp
         patient = ThinkingPatient(base, RandomAnswers(random.Random(rng.random())), timings,
                                   rng=rng)
-        try:
-            patient.complete()
-        except (FlowError, OSError, ValueError) as error:
-            failures.append(f"patient {index}: {type(error).__name__}: {error}"[:300])
-            patient.code = None
-        return patient
+        return walked(patient, index, failures)
 
     threading.stack_size(512 * 1024)  # a thousand mostly sleeping threads
     with ThreadPoolExecutor(args.patients) as pool:

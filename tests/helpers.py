@@ -85,3 +85,13 @@ class Patient:
         review = self.follow_to_review(answers)
         assert review.status_code == 200
         return self.client.post("/submit")
+
+
+def reach_trials(patient) -> int:
+    """A mild patient up to the antidepressant list; returns that step's number."""
+    patient.begin()
+    patient.phq9([2] * 8 + [0])
+    patient.answer("phq9_10", {"phq9_10": "1"})
+    patient.answer("episode_start", {"episode_month": "3", "episode_year": "2024",
+                                     "earlier_episodes": "no"})
+    return step_number("trials")

@@ -11,20 +11,11 @@ from sqlalchemy import select, text
 from screening.database import db
 from screening.domain import bounds
 from screening.models import Draft
-from tests.helpers import step_number
+from tests.helpers import reach_trials
 
 SERTRALINE = {"medicine": "sertraline", "this_episode": "yes", "dose_mg": "100", "weeks": "8",
               "adherence": "all", "response": "little", "stopped": "not_helping"}
 START = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
-
-
-def reach_trials(patient):
-    patient.begin()
-    patient.phq9([2] * 8 + [0])
-    patient.answer("phq9_10", {"phq9_10": "1"})
-    patient.answer("episode_start", {"episode_month": "3", "episode_year": "2024",
-                                     "earlier_episodes": "no"})
-    return step_number("trials")
 
 
 def stored(app) -> dict:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from screening.database import db
 from screening.models import Draft, Submission
-from tests.helpers import step_number
+from tests.helpers import reach_trials, step_number
 
 PHQ = {f"phq9_{i}": "2" for i in range(1, 9)} | {"phq9_9": "0", "phq9_10": "1"}
 SERTRALINE = {"medicine": "sertraline", "this_episode": "yes", "dose_mg": "100", "weeks": "8",
@@ -15,15 +15,6 @@ BUPROPION = {"medicine": "bupropion", "this_episode": "yes", "dose_unknown": "y"
              "adherence": "most", "response": "none", "stopped": "side_effects"}
 OTHER = {"medicine": "other", "other_name": "Agomelatine", "this_episode": "no", "dose_mg": "25",
          "weeks_unknown": "y", "adherence": "some", "response": "worse", "stopped": "other"}
-
-
-def reach_trials(patient):
-    patient.begin()
-    patient.phq9([2] * 8 + [0])
-    patient.answer("phq9_10", {"phq9_10": "1"})
-    patient.answer("episode_start", {"episode_month": "3", "episode_year": "2024",
-                                     "earlier_episodes": "no"})
-    return step_number("trials")
 
 
 def stored(app):

@@ -65,12 +65,7 @@ def served(tmp_path: Path, **settings: str):
         wait_until_listening(port, process, log)
         yield f"http://127.0.0.1:{port}", env
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def flask(env: dict, *args: str) -> str:
@@ -79,3 +74,13 @@ def flask(env: dict, *args: str) -> str:
                           env=env, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a server the way a service manager would: TERM, then KILL after 30 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

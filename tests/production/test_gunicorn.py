@@ -27,6 +27,7 @@ from tests.production.helpers import (
     ROOT,
     csrf_from,
     free_port,
+    stop,
     wait_until_listening,
 )
 
@@ -106,12 +107,7 @@ def gunicorn(tmp_path):
         wait_until_listening(port, process, err)
         yield f"http://127.0.0.1:{port}", process, out, err
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 class FromAddress(HTTPAdapter):
