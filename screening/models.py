@@ -60,7 +60,11 @@ class EncryptedText(TypeDecorator):
 
 
 class Draft(db.Model):
-    """A patient's unfinished questionnaire, found by the hash of the token in their cookie."""
+    """A patient's unfinished questionnaire, found by the hash of the token in their cookie.
+
+    `version` counts the saves: a save written over the version it read (patient/store.py) cannot
+    overwrite another tab's save that landed in between.
+    """
 
     __tablename__ = "drafts"
 
@@ -70,6 +74,9 @@ class Draft(db.Model):
     language: Mapped[str] = mapped_column(String(8), default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own mapping
 
 
 class Submission(db.Model):

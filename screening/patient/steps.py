@@ -43,7 +43,7 @@ def step(number: int):
             current, draft.answers):
         return _render_step(current, form, path, change, nothing_chosen=True), 400
     if form.validate_on_submit():
-        answers = store.save_answers(draft_token(), _answers_from(current, form))
+        answers = store.save_answers(draft_token(), _answers_from(current, form), draft)
         after = flow.Path(answers)
         return go_to(after.first_incomplete() if change else after.next_step(current), change)
     status = 400 if request.method == "POST" else 200
@@ -132,7 +132,7 @@ def repeat_item(number: int, item_id: str):
     existing = next((e for e in draft.answers.get(current.id, []) if e["_id"] == item_id), {})
     form = _step_form(current, existing)
     if form.validate_on_submit():
-        store.save_repeat_item(draft_token(), current.id, item_id, form.answers())
+        store.save_repeat_item(draft_token(), current.id, item_id, form.answers(), draft)
         if request.form.get("then") == "another":
             return redirect(url_for("patient.repeat_item", number=number, item_id="new",
                                     change=_change_arg()))
@@ -149,7 +149,7 @@ def remove_repeat_item(number: int, item_id: str):
         abort(404)
     back = url_for("patient.step", number=number, change=_change_arg())
     if request.method == "POST":
-        store.save_repeat_item(draft_token(), current.id, item_id, None)
+        store.save_repeat_item(draft_token(), current.id, item_id, None, draft)
         return redirect(back)
     entry = next((e for e in repeat_entries(current, draft.answers) if e.id == item_id), None)
     if entry is None:

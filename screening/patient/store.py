@@ -1,5 +1,6 @@
 """Every database read and write the patient pages need; views never touch the session."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,11 +35,13 @@ class DraftState:
     language: str
     updated_at: datetime
     submitted: bool
+    version: int = 0
 
 
 # Every patient request reads this: one row that also says whether the draft was sent.
 _DRAFT_STATE = (
-    select(Draft.answers, Draft.language, Draft.updated_at, Submission.id.is_not(None))
+    select(Draft.answers, Draft.language, Draft.updated_at, Submission.id.is_not(None),
+           Draft.version)
     .outerjoin(Submission, Submission.draft_key == Draft.token_hash)
 )
 
@@ -51,7 +54,7 @@ def find_draft(token: str | None, max_age_hours: int) -> DraftState | None:
     if row is None:
         return None
     draft = DraftState(answers=row[0] or {}, language=row[1], updated_at=row[2],
-                       submitted=bool(row[3]))
+                       submitted=bool(row[3]), version=row[4])
     if draft.updated_at < utcnow() - timedelta(hours=max_age_hours):
         return None
     return draft
@@ -89,14 +92,40 @@ def move_draft(old_token: str, new_token: str) -> None:
                         .values(token_hash=token_hash(new_token), updated_at=utcnow()))
 
 
-def save_answers(token: str, new_answers: dict) -> dict:
+def save_answers(token: str, new_answers: dict, known: DraftState | None = None) -> dict:
     """Merge one step's answers into the draft in its own committed transaction; returns all.
 
-    The safety history is appended here, under the row lock, so two tabs answering the same
-    safety question both land in it, in order (domain.answers.saved)."""
+    The safety history is appended here, so two tabs answering the same safety question both land
+    in it, in order (domain.answers.saved). `known`, the draft as this request read it, saves a
+    second read (_change_answers)."""
+    # Bounded before writing (domain.bounds); TooMuchToStore leaves the draft as it was.
+    return _change_answers(token, known, lambda answers, now: bounds.storable(
+        answer_model.saved(answers, new_answers, now)))
+
+
+def _change_answers(token: str, known: DraftState | None,
+                    change: Callable[[dict, datetime], dict]) -> dict:
+    """Write change(answers, now) to the draft under `token`; returns what was written.
+
+    First over the version the request read (`known`), holding SQLite's write lock only for one
+    UPDATE: this is every patient's every tap, so it must be short. If another save landed since,
+    that UPDATE matches no row, and the change is applied again to the draft as it now is, read
+    under the lock (FOR UPDATE: on PostgreSQL a concurrent save waits for it; SQLite: BEGIN
+    IMMEDIATE), so neither save is lost. Either way `now` is taken after the read, so the times in
+    the safety history follow the order of the saves.
+    """
+    if known is not None:
+        now = utcnow()
+        answers = change(known.answers, now)
+        with write_transaction() as session:
+            written = session.execute(
+                update(Draft)
+                .where(Draft.token_hash == token_hash(token), Draft.version == known.version)
+                .values(answers=answers, updated_at=now, version=known.version + 1)
+                .execution_options(synchronize_session=False)).rowcount
+        if written:
+            return answers
     with write_transaction() as session:
-        # FOR UPDATE: on PostgreSQL a concurrent save of the same draft waits here instead of
-        # reading the old answers and overwriting the other save (SQLite: BEGIN IMMEDIATE).
         draft = session.scalar(
             select(Draft).where(Draft.token_hash == token_hash(token)).with_for_update()
         )
@@ -104,11 +133,9 @@ def save_answers(token: str, new_answers: dict) -> dict:
             draft = Draft(token_hash=token_hash(token), answers={})
             session.add(draft)
         now = utcnow()
-        # Bounded before writing (domain.bounds); TooMuchToStore leaves the draft as it was.
-        draft.answers = merged = bounds.storable(
-            answer_model.saved(draft.answers or {}, new_answers, now))
+        draft.answers = answers = change(draft.answers or {}, now)
         draft.updated_at = now
-    return merged
+    return answers
 
 
 def send_early(token: str, draft: DraftState) -> Submission:
@@ -117,15 +144,9 @@ def send_early(token: str, draft: DraftState) -> Submission:
     existing = submission_for_draft(token)
     if existing is not None:
         return existing
-    with write_transaction() as session:
-        row = session.scalar(
-            select(Draft).where(Draft.token_hash == token_hash(token)).with_for_update()
-        )
-        now = utcnow()
-        row.answers = answers = answer_model.sent_early(row.answers or {}, now)
-        row.updated_at = now
+    answers = _change_answers(token, draft, answer_model.sent_early)
     return submit(token, DraftState(answers=answers, language=draft.language,
-                                    updated_at=now, submitted=False))
+                                    updated_at=utcnow(), submitted=False))
 
 
 def set_draft_language(token: str, language: str) -> None:
@@ -136,20 +157,14 @@ def set_draft_language(token: str, language: str) -> None:
             draft.language = language
 
 
-def save_repeat_item(token: str, key: str, item_id: str, item: dict | None) -> None:
+def save_repeat_item(token: str, key: str, item_id: str, item: dict | None,
+                     known: DraftState | None = None) -> None:
     """Add, replace (item) or remove (None) one entry of a repeating answer, by its id.
 
     The id comes from the form, so a double tap or a second tab replaces instead of duplicating.
     """
-    with write_transaction() as session:
-        # FOR UPDATE: on PostgreSQL a concurrent save of the same draft waits here instead of
-        # reading the old answers and overwriting the other save (SQLite: BEGIN IMMEDIATE).
-        draft = session.scalar(
-            select(Draft).where(Draft.token_hash == token_hash(token)).with_for_update()
-        )
-        draft.answers = bounds.storable(
-            answer_model.with_entry(draft.answers or {}, key, item_id, item))
-        draft.updated_at = utcnow()
+    _change_answers(token, known, lambda answers, _now: bounds.storable(
+        answer_model.with_entry(answers, key, item_id, item)))
 
 
 def discard_draft(token: str | None) -> None:

@@ -12,7 +12,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
 
 from screening.database import db, write_transaction
@@ -105,6 +105,55 @@ def test_simultaneous_saves_of_one_draft_lose_no_answer(app, monkeypatch):
     with app.app_context():
         answers = store.find_draft(token, 72).answers
     assert answers == {f"phq9_{i + 1}": str(i % 4) for i in range(4)}
+
+
+def test_a_save_over_a_stale_read_keeps_the_save_made_in_between(app):
+    """Two tabs read the draft, then both save: the second wrote over what it read, which is no
+    longer the draft; both answers stay."""
+    token = store.new_draft_token()
+    with app.app_context():
+        store.create_draft(token)
+        read_by_both_tabs = store.find_draft(token, 72)
+        store.save_answers(token, {"phq9_1": "1"}, read_by_both_tabs)
+        store.save_answers(token, {"phq9_2": "2"}, read_by_both_tabs)
+        answers = store.find_draft(token, 72).answers
+    assert (answers["phq9_1"], answers["phq9_2"]) == ("1", "2")
+
+
+def test_a_stale_read_keeps_both_safety_answers_in_the_order_saved(app):
+    token = store.new_draft_token()
+    with app.app_context():
+        store.create_draft(token)
+        stale = store.find_draft(token, 72)
+        store.save_answers(token, {"phq9_9": "2"}, stale)
+        store.save_answers(token, {"phq9_9": "0"}, stale)
+        history = store.find_draft(token, 72).answers["safety_history"]
+    given = [e for e in history if e.get("question") == "phq9_9"]
+    assert [e["answer"] for e in given] == ["2", "0"]
+    assert [e["at"] for e in given] == sorted(e["at"] for e in given)
+
+
+def test_a_fresh_read_saves_in_one_update(app):
+    """The usual tap: one UPDATE over the version read, no second read of the draft."""
+    token = store.new_draft_token()
+    statements = []
+
+    def note(_connection, _cursor, sql, *_args):
+        statements.append(" ".join(sql.split()).upper())
+
+    with app.app_context():
+        store.create_draft(token)
+        fresh = store.find_draft(token, 72)
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            store.save_answers(token, {"phq9_1": "3"}, fresh)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+        after = store.find_draft(token, 72)
+    assert [s for s in statements if "DRAFTS" in s] == [
+        s for s in statements if s.startswith("UPDATE DRAFTS")]
+    assert len([s for s in statements if "DRAFTS" in s]) == 1
+    assert (after.answers["phq9_1"], after.version) == ("3", fresh.version + 1)
 
 
 # (b) SQLite: writers wait instead of failing early ----------------------------------------------
