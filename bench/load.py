@@ -3,10 +3,12 @@
 Starts gunicorn (gunicorn.conf.py, 4 workers) on loopback against a migrated SQLite file, then
 against a throwaway PostgreSQL server when its binaries are installed (tests/storage/postgres.py).
 N simulated patients (default 200, at most `--concurrency` at a time), each with its own cookie
-jar, walk the WHOLE questionnaire with random answers: every PHQ-9 item, the safety pathway when
-item 9 > 0, 0-3 medicine trials added through /step/<n>/item/<id>, every treatment and medical
-step, review and send, each form with its CSRF token. The next step is always the one the server
-redirects to. The run is bounded in patients and in time (`--time-limit`).
+jar and its own loopback address (`loopback_address`: the server limits new questionnaires per
+address and minute, and real patients use phones of their own), walk the WHOLE questionnaire with
+random answers: every PHQ-9 item, the safety pathway when item 9 > 0, 0-3 medicine trials added
+through /step/<n>/item/<id>, every treatment and medical step, review and send, each form with its
+CSRF token. The next step is always the one the server redirects to. The run is bounded in
+patients and in time (`--time-limit`).
 
 Then every stored submission is checked against what its patient sent, straight from the database
 with SQLAlchemy: exactly one submission per finished patient, the same answers, the code the
@@ -23,19 +25,27 @@ machine. Besides the client's figures it prints where the time goes, measured in
 (fsync), rendering and encryption per kind of request, and the CPU used by the workers, by this
 client and by everything else on the machine. Target: 0 errors, 0 mismatches, page p95 ≤ 150 ms,
 where a page is what a patient waits for after a tap: the POST and the page it redirects to.
+The patients are coroutines of one event loop in this process (bench/patient_driver.py
+`AsyncPatient`, aiohttp), so that the client takes as little CPU as it can from the server on the
+same machine; it prints its CPU per request. Each patient is a phone of its own: its own cookies,
+and connections from its own loopback address (127.1.0.1, 127.1.0.2, ...: on Linux all of
+127.0.0.0/8 is this machine), so the limit on new questionnaires per address and minute
+(DRAFT_STARTS_PER_ADDRESS_MINUTE) counts each patient apart, as it would real phones.
 Try it small first: --realistic --patients 50 --think 0.2-0.5
 """
 
 import argparse
+import asyncio
 import os
 import random
+import resource
 import sys
-import threading
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import aiohttp
 from benchlib import (
     ENCRYPTION_KEY,
     SECRET,
@@ -51,7 +61,16 @@ from benchlib import (
     scratch_dir,
     verdict,
 )
-from patient_driver import FlowError, Patient, RandomAnswers, Timings
+from patient_driver import (
+    AsyncPatient,
+    Call,
+    FlowError,
+    Patient,
+    RandomAnswers,
+    Reply,
+    Timings,
+    Walk,
+)
 from sqlalchemy import func, select
 
 from screening import create_app
@@ -73,14 +92,35 @@ class TimeLimited(Patient):
         return super()._request(*args, **kwargs)
 
 
+def loopback_address(index: int) -> str:
+    """Patient `index`'s own source address: 127.1.0.1 to 127.1.0.250, then 127.1.1.1, ..."""
+    if index >= 250 * 256:
+        raise ValueError("more patients than loopback addresses in 127.1.0.0/16")
+    return f"127.1.{index // 250}.{index % 250 + 1}"
+
+
 def walked(patient, index: int, failures: list[str]):
     """`patient` walked through the whole flow; a failure is noted and leaves it without a code."""
     try:
         patient.complete()
     except (FlowError, OSError, ValueError) as error:
-        failures.append(f"patient {index}: {type(error).__name__}: {error}"[:300])
-        patient.code = None
+        failed(patient, index, error, failures)
     return patient
+
+
+async def walked_async(patient: AsyncPatient, index: int, failures: list[str]):
+    """`walked` for a patient of the event loop."""
+    try:
+        await patient.complete()
+    except (FlowError, OSError, ValueError, aiohttp.ClientError) as error:
+        failed(patient, index, error, failures)
+    return patient
+
+
+def failed(patient, index: int, error: Exception, failures: list[str]) -> None:
+    failures.append(f"patient {index}: {type(error).__name__}: {error}"[:300])
+    patient.code = None
+
 
 def run_patients(base: str, args) -> tuple[list[Patient], list[str], Timings, float]:
     timings, failures = Timings(), []
@@ -91,7 +131,7 @@ def run_patients(base: str, args) -> tuple[list[Patient], list[str], Timings, fl
         if time.monotonic() > TimeLimited.deadline:
             return None
         patient = TimeLimited(base, RandomAnswers(random.Random(args.seed * 100_003 + index)),
-                              timings)
+                              timings, address=loopback_address(index))
         return walked(patient, index, failures)
 
     with ThreadPoolExecutor(args.concurrency) as pool:
@@ -114,7 +154,7 @@ def stored_rows(database: str) -> tuple[list[dict], int]:
     return rows, drafts
 
 
-def verify(database: str, patients: list[Patient]) -> list[str]:
+def verify(database: str, patients: list[Walk]) -> list[str]:
     """Differences between what the patients sent and what the database holds."""
     problems = []
     rows, drafts = stored_rows(database)
@@ -197,47 +237,63 @@ PAGE = "page (tap to shown)"
 PAGE_P95_MS = 150
 
 
-class ThinkingPatient(TimeLimited):
-    """Reads and fills in each page for `think` seconds, then taps; times tap to page shown."""
+class ThinkingPatient(AsyncPatient):
+    """Reads and fills in each page for `think` seconds, then taps; times tap to page shown. Stops
+    when the run's time is up."""
 
     think = (2.0, 8.0)
+    deadline = float("inf")
 
     def __init__(self, *args, rng: random.Random, **kwargs):
         super().__init__(*args, **kwargs)
         self.rng = rng
         self._tapped: float | None = None
 
-    def post(self, kind: str, url: str, data: dict, html: str) -> str:
-        time.sleep(self.rng.uniform(*self.think))
+    async def _request(self, call: Call) -> Reply:
+        tap = call.method == "POST"  # every form is sent by a tap on its button
+        if tap:
+            await asyncio.sleep(self.rng.uniform(*self.think))
+        if time.monotonic() > self.deadline:
+            raise FlowError("time limit reached")
         tapped = time.perf_counter()
-        location = super().post(kind, url, data, html)
-        self._tapped = tapped
-        return location
-
-    def get(self, url: str, name: str):
-        response = super().get(url, name)
-        if self._tapped is not None:
+        reply = await super()._request(call)
+        if tap:
+            self._tapped = tapped
+        elif self._tapped is not None and reply.status in (200, 302):
             self.timings.add(PAGE, time.perf_counter() - self._tapped)
             self._tapped = None
-        return response
+        return reply
 
 
-def run_realistic(base: str, args) -> tuple[list[Patient], list[str], Timings, float]:
+def open_files_for(patients: int) -> None:
+    """Room for a connection per patient at once: the soft limit on open files raised, up to the
+    hard limit, when it is too low (often 1,024)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = patients + 256
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE,
+                           (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
+
+
+def run_realistic(base: str, args) -> tuple[list[AsyncPatient], list[str], Timings, float]:
+    """Every patient a coroutine of one event loop in this process: no thread per patient."""
     timings, failures = Timings(), []
     started = time.monotonic()
-    TimeLimited.deadline = started + args.time_limit
+    ThinkingPatient.deadline = started + args.time_limit
     ThinkingPatient.think = args.think
+    open_files_for(args.patients)
 
-    def one(index: int):
+    async def one(index: int) -> AsyncPatient:
         rng = random.Random(args.seed * 100_003 + index)
-        time.sleep(rng.uniform(0, args.ramp))  # arrivals spread over the ramp
+        await asyncio.sleep(rng.uniform(0, args.ramp))  # arrivals spread over the ramp
         patient = ThinkingPatient(base, RandomAnswers(random.Random(rng.random())), timings,
-                                  rng=rng)
-        return walked(patient, index, failures)
+                                  loopback_address(index), rng=rng)
+        return await walked_async(patient, index, failures)
 
-    threading.stack_size(512 * 1024)  # a thousand mostly sleeping threads
-    with ThreadPoolExecutor(args.patients) as pool:
-        patients = list(pool.map(one, range(args.patients)))
+    async def everyone() -> list[AsyncPatient]:
+        return list(await asyncio.gather(*(one(index) for index in range(args.patients))))
+
+    patients = asyncio.run(everyone())
     return patients, failures, timings, time.monotonic() - started
 
 
@@ -343,7 +399,8 @@ def run_realistic_backend(name: str, database: str, tmp: Path, args) -> bool:
     cpus = os.cpu_count() or 1
     print(f"\n== {name}, realistic: {args.patients} patients at once (arriving over "
           f"{args.ramp:.0f} s), {args.think[0]:g}-{args.think[1]:g} s per page, "
-          f"{args.workers} gunicorn workers")
+          f"{args.workers} gunicorn workers; each patient from its own address, "
+          f"{loopback_address(0)} to {loopback_address(args.patients - 1)}")
     print(f"{finished} of {args.patients} patients finished in {elapsed:.1f} s: "
           f"{requests_made:,} requests = {requests_made / elapsed:.1f} req/s")
     print("  " + latency_line(PAGE, timings.seconds.get(PAGE, [])))
@@ -352,10 +409,12 @@ def run_realistic_backend(name: str, database: str, tmp: Path, args) -> bool:
     print(f"  503 'busy' answers (retried by the patient): {timings.busy}")
     print(f"  CPU over the run ({cpus} CPUs = {cpus * elapsed:.0f} CPU-s): gunicorn workers "
           f"{worker_cpu:.0f} CPU-s ({worker_cpu / elapsed:.2f} CPUs), this client "
-          f"{client_cpu:.0f} CPU-s ({client_cpu / elapsed:.2f} CPUs), machine busy "
+          f"{client_cpu:.1f} CPU-s ({client_cpu / elapsed:.2f} CPUs), machine busy "
           f"{busy / total:.0%}, of which other processes (database server, other users) "
           f"{max(0.0, busy - worker_cpu - client_cpu) / elapsed:.2f} CPUs; load average before "
           f"the run {args.load_before:.1f}")
+    per_request = client_cpu / max(requests_made, 1) * 1000
+    print(f"  This client (one event loop, aiohttp): {per_request:.2f} ms of CPU per request")
     print_where_the_time_goes(server_timings(timing_dir), timings)
     for failure in failures[:5]:
         print(f"  error: {failure}")
