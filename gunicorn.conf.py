@@ -2,7 +2,7 @@
 
 Environment (all optional):
   GUNICORN_BIND          address to listen on, comma-separated for several (default 127.0.0.1:8000)
-  WEB_CONCURRENCY        worker processes (default 2 x cores + 1, at most 8)
+  WEB_CONCURRENCY        worker processes (default 4 x cores, at most 8)
   GUNICORN_LOG_LEVEL     error-log level (default info)
   FORWARDED_ALLOW_IPS    proxies gunicorn itself trusts for X-Forwarded-Proto (default: none; the
                          app trusts its proxy through the PROXY_FIX_* settings instead)
@@ -24,11 +24,14 @@ from gunicorn import glogging
 bind = [b.strip() for b in os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
         if b.strip()]
 
-# Sync workers: form posts are short and CPU-bound, with no long polling. Several workers on one
-# host share only the database, so any number of them is safe; 8 caps memory (≤ 100 MB each) and
-# the number of SQLite writers queueing for the write lock.
+# Sync workers: form posts are short, with no long polling. Several workers on one host share only
+# the database, so any number of them is safe. 4 per core, the top of gunicorn's advice (2-4 x
+# cores): a worker waiting for the database (SQLite's fsync at each commit, a PostgreSQL round
+# trip) uses no CPU, and with 2 x cores + 1 a few slow commits left every worker waiting while
+# the CPUs idled (bench/load.py --realistic, 400 patients on 2 vCPUs: page p95 179 ms with 5
+# workers, 104 ms with 8). 8 caps memory (≤ 100 MB each) and SQLite writers queueing for the lock.
 MAX_WORKERS = 8
-workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * (os.cpu_count() or 1) + 1, MAX_WORKERS)))
+workers = int(os.environ.get("WEB_CONCURRENCY", min(4 * (os.cpu_count() or 1), MAX_WORKERS)))
 worker_class = "sync"
 
 # Longer than SQLite's 5 s busy timeout, so a worker waiting for the write lock answers 503 with

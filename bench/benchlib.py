@@ -152,6 +152,18 @@ def migrate(database_url: str) -> None:
         raise RuntimeError(f"flask db upgrade failed:\n{done.stderr}")
 
 
+def configured_workers() -> int:
+    """The worker count gunicorn.conf.py gives this machine (WEB_CONCURRENCY unset)."""
+    import runpy
+
+    saved = os.environ.pop("WEB_CONCURRENCY", None)
+    try:
+        return runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]
+    finally:
+        if saved is not None:
+            os.environ["WEB_CONCURRENCY"] = saved
+
+
 class Gunicorn:
     """gunicorn with the project's gunicorn.conf.py on a free loopback port."""
 

@@ -51,6 +51,7 @@ from benchlib import (
     SECRET,
     Gunicorn,
     PostgresNotInstalled,
+    configured_workers,
     draft_key,
     effective_cores,
     latency_line,
@@ -447,7 +448,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=200,
                         help="patients in flight at once (default: all of them)")
     parser.add_argument("--workers", type=int,
-                        help="default 4; realistic: gunicorn.conf.py's 2 x cores + 1, at most 8")
+                        help="default 4; realistic: as gunicorn.conf.py sets for this machine")
     parser.add_argument("--think", type=think_range, default=(2.0, 8.0),
                         help="realistic: seconds a patient spends on a page, e.g. 2-8")
     parser.add_argument("--ramp", type=float, default=30,
@@ -457,11 +458,10 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args()
-    cores = os.cpu_count() or 1
     if args.patients is None:
         args.patients = 1000 if args.realistic else 200
     if args.workers is None:
-        args.workers = min(2 * cores + 1, 8) if args.realistic else 4
+        args.workers = configured_workers() if args.realistic else 4
     if args.time_limit is None:
         args.time_limit = 900 if args.realistic else 180
     args.load_before = os.getloadavg()[0]

@@ -19,7 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from screening import create_app
-from screening.database import db
+from screening.database import IMMEDIATE, db
 from screening.encryption import EXTENSION
 
 FIELDS = ("wall", "cpu", "sql", "begin", "commit", "render", "crypto")
@@ -87,21 +87,26 @@ def _listen(app) -> None:
     with app.app_context():
         engine = db.engine
 
-    # SQLite: screening/database.py takes the write lock between `PRAGMA busy_timeout=0` and
-    # the PRAGMA that restores the timeout, trying BEGIN IMMEDIATE until it gets it.
+    # SQLite: screening/database.py takes the write lock in its own "begin" listener, trying
+    # BEGIN IMMEDIATE until it gets it; these two listeners run just before and just after it.
+    @event.listens_for(engine, "begin", insert=True)
+    def write_lock_wanted(connection):
+        if connection.get_execution_options().get(IMMEDIATE):
+            clock.start("begin")
+
+    @event.listens_for(engine, "begin")
+    def write_lock_taken(connection):
+        if connection.get_execution_options().get(IMMEDIATE):
+            clock.stop("begin")
+
     @event.listens_for(engine, "before_cursor_execute")
     def statement_starts(_conn, _cursor, statement, *_args):
-        if statement == "PRAGMA busy_timeout=0":
-            clock.start("begin")
-        elif not statement.startswith(("BEGIN", "PRAGMA")):
+        if not statement.startswith(("BEGIN", "PRAGMA")):
             clock.start("sql")
 
     @event.listens_for(engine, "after_cursor_execute")
-    def statement_done(_conn, _cursor, statement, *_args):
-        if statement.startswith("PRAGMA busy_timeout=") and statement != "PRAGMA busy_timeout=0":
-            clock.stop("begin")
-        else:
-            clock.stop("sql")
+    def statement_done(_conn, _cursor, _statement, *_args):
+        clock.stop("sql")
 
     @event.listens_for(engine, "commit")
     def commit_starts(_connection):

@@ -7,6 +7,7 @@ millisecond up to the busy timeout: SQLite's own busy handler sleeps 1, 2, 5 ...
 tries, so in a queue of writers some would wait several times longer than the queue ahead of them.
 """
 
+import sqlite3
 import time
 from contextlib import contextmanager
 
@@ -92,20 +93,28 @@ RETRY_PAUSE_S = 0.0005
 
 
 def _begin_immediate(connection: Connection, busy_timeout_ms: int) -> None:
-    """Take the write lock, trying again every RETRY_PAUSE_S until the busy timeout runs out."""
+    """Take the write lock, trying again every RETRY_PAUSE_S until the busy timeout runs out.
+
+    The tries go straight to the sqlite3 connection: under load a worker may try a few dozen
+    times, and each try through SQLAlchemy's statement machinery costs it CPU that the worker
+    holding the lock needs.
+    """
+    sqlite = connection.connection.driver_connection
     deadline = time.monotonic() + busy_timeout_ms / 1000
-    connection.exec_driver_sql("PRAGMA busy_timeout=0")
+    sqlite.execute("PRAGMA busy_timeout=0")
     try:
         while True:
             try:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                sqlite.execute("BEGIN IMMEDIATE")
                 return
-            except OperationalError as error:
-                if "locked" not in str(error.orig) or time.monotonic() >= deadline:
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error):
                     raise
+                if time.monotonic() >= deadline:
+                    raise StorageBusy("the database stayed locked") from error
             time.sleep(RETRY_PAUSE_S)
     finally:
-        connection.exec_driver_sql(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        sqlite.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
 
 
 @contextmanager
