@@ -266,6 +266,19 @@ class ThinkingPatient(AsyncPatient):
         return reply
 
 
+LAG = "client loop lag"
+LAG_TICK_S = 0.02
+
+
+async def watch_the_loop(timings: Timings) -> None:
+    """How late this client's event loop wakes a sleeper: the part of every time it measures that
+    is the client's own delay, not the server's."""
+    while True:
+        due = time.perf_counter() + LAG_TICK_S
+        await asyncio.sleep(LAG_TICK_S)
+        timings.add(LAG, time.perf_counter() - due)
+
+
 def open_files_for(patients: int) -> None:
     """Room for a connection per patient at once: the soft limit on open files raised, up to the
     hard limit, when it is too low (often 1,024)."""
@@ -292,7 +305,11 @@ def run_realistic(base: str, args) -> tuple[list[AsyncPatient], list[str], Timin
         return await walked_async(patient, index, failures)
 
     async def everyone() -> list[AsyncPatient]:
-        return list(await asyncio.gather(*(one(index) for index in range(args.patients))))
+        watch = asyncio.create_task(watch_the_loop(timings))
+        try:
+            return list(await asyncio.gather(*(one(index) for index in range(args.patients))))
+        finally:
+            watch.cancel()
 
     patients = asyncio.run(everyone())
     return patients, failures, timings, time.monotonic() - started
@@ -415,7 +432,9 @@ def run_realistic_backend(name: str, database: str, tmp: Path, args) -> bool:
           f"{max(0.0, busy - worker_cpu - client_cpu) / elapsed:.2f} CPUs; load average before "
           f"the run {args.load_before:.1f}")
     per_request = client_cpu / max(requests_made, 1) * 1000
-    print(f"  This client (one event loop, aiohttp): {per_request:.2f} ms of CPU per request")
+    print(f"  This client (one event loop, aiohttp): {per_request:.2f} ms of CPU per request; "
+          "how late its loop woke (included in every time above):")
+    print("    " + latency_line(LAG, timings.seconds.get(LAG, [])))
     print_where_the_time_goes(server_timings(timing_dir), timings)
     for failure in failures[:5]:
         print(f"  error: {failure}")

@@ -87,17 +87,19 @@ def _listen(app) -> None:
     with app.app_context():
         engine = db.engine
 
-    # SQLite: screening/database.py takes the write lock in its own "begin" listener, trying
-    # BEGIN IMMEDIATE until it gets it; these two listeners run just before and just after it.
-    @event.listens_for(engine, "begin", insert=True)
-    def write_lock_wanted(connection):
-        if connection.get_execution_options().get(IMMEDIATE):
-            clock.start("begin")
+    # SQLite: a write transaction takes a pooled connection, then screening/database.py's own
+    # "begin" listener tries BEGIN IMMEDIATE until it gets the write lock; this listener runs
+    # after it, so the wait is the time since the connection was taken.
+    @event.listens_for(engine, "checkout")
+    def connection_taken(*_args):
+        clock.start("begin")
 
     @event.listens_for(engine, "begin")
     def write_lock_taken(connection):
         if connection.get_execution_options().get(IMMEDIATE):
             clock.stop("begin")
+        else:
+            clock.started.pop("begin", None)
 
     @event.listens_for(engine, "before_cursor_execute")
     def statement_starts(_conn, _cursor, statement, *_args):
