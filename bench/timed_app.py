@@ -60,6 +60,10 @@ class Clock:
         if began is not None:
             self.parts[part] += time.perf_counter() - began
 
+    def forget(self, part: str) -> None:
+        """A part started that turned out not to be one (a read's connection, not a write's)."""
+        self.started.pop(part, None)
+
 
 clock = Clock()
 
@@ -99,7 +103,7 @@ def _listen(app) -> None:
         if connection.get_execution_options().get(IMMEDIATE):
             clock.stop("begin")
         else:
-            clock.started.pop("begin", None)
+            clock.forget("begin")
 
     @event.listens_for(engine, "before_cursor_execute")
     def statement_starts(_conn, _cursor, statement, *_args):
