@@ -86,7 +86,8 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         if connection.get_execution_options().get(IMMEDIATE):
             _begin_immediate(connection, busy_timeout_ms)
         else:
-            connection.exec_driver_sql("BEGIN")
+            # Straight to sqlite3, as _begin_immediate does: every request begins one of these.
+            connection.connection.driver_connection.execute("BEGIN")
 
 
 RETRY_PAUSE_S = 0.0005

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Text, delete, func, literal, select, type_coerce, update
+from sqlalchemy import Text, bindparam, delete, func, literal, select, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -38,19 +38,20 @@ class DraftState:
     version: int = 0
 
 
-# Every patient request reads this: one row that also says whether the draft was sent.
+# Every patient request reads this: one row that also says whether the draft was sent. Built
+# once, with the token's hash as its parameter.
 _DRAFT_STATE = (
     select(Draft.answers, Draft.language, Draft.updated_at, Submission.id.is_not(None),
            Draft.version)
     .outerjoin(Submission, Submission.draft_key == Draft.token_hash)
+    .where(Draft.token_hash == bindparam("token_hash"))
 )
 
 
 def find_draft(token: str | None, max_age_hours: int) -> DraftState | None:
     if not token:
         return None
-    statement = _DRAFT_STATE.where(Draft.token_hash == token_hash(token))
-    row = db.session.execute(statement).first()
+    row = db.session.execute(_DRAFT_STATE, {"token_hash": token_hash(token)}).first()
     if row is None:
         return None
     draft = DraftState(answers=row[0] or {}, language=row[1], updated_at=row[2],
