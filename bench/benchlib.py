@@ -167,11 +167,12 @@ def configured_workers() -> int:
 class Gunicorn:
     """gunicorn with the project's gunicorn.conf.py on a free loopback port."""
 
-    def __init__(self, app: str, workers: int, database_url: str, log: Path):
+    def __init__(self, app: str, workers: int, database_url: str, log: Path,
+                 settings: dict | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = app_env(database_url) | {"GUNICORN_BIND": f"127.0.0.1:{self.port}",
-                                       "WEB_CONCURRENCY": str(workers)}
+                                       "WEB_CONCURRENCY": str(workers)} | (settings or {})
         self._log = log.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), app],
@@ -211,6 +212,99 @@ class Gunicorn:
             self.process.kill()
             self.process.wait()
         self._log.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class NginxNotInstalled(RuntimeError):
+    pass
+
+
+def nginx_binary() -> str | None:
+    # Debian installs it in /usr/sbin, which is not on every user's PATH.
+    return shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(p).exists()), None)
+
+
+def nginx_installed() -> bool:
+    return nginx_binary() is not None
+
+
+# The README's production proxy ("Running in production"), without TLS: the same proxy headers,
+# body limit and keep-alive, no access log.
+NGINX_CONF = """\
+{user}
+worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log crit;
+events {{ worker_connections 8192; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    client_max_body_size 64k;
+    keepalive_timeout 75s;
+    keepalive_requests 10000;
+    server {{
+        listen 127.0.0.1:{port} backlog=4096;
+        location / {{
+            proxy_pass http://127.0.0.1:{upstream};
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_redirect off;
+        }}
+    }}
+}}
+"""
+
+# What the app is told behind the proxy, as the README's production setup does.
+BEHIND_PROXY = {"FLASK_PROXY_FIX_X_FOR": "1", "FLASK_PROXY_FIX_X_PROTO": "1"}
+
+
+class Nginx:
+    """nginx on a free loopback port in front of `upstream_port`, configured as the README's
+    production proxy (plain HTTP here); Debian: `apt-get install nginx-light`."""
+
+    def __init__(self, upstream_port: int, directory: Path):
+        binary = nginx_binary()
+        if binary is None:
+            raise NginxNotInstalled("nginx is not installed (apt-get install nginx-light)")
+        directory.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = directory / "nginx.conf"
+        # As root, nginx's workers would switch to an unprivileged user that cannot write here.
+        user = "user root;" if os.geteuid() == 0 else ""
+        config.write_text(NGINX_CONF.format(user=user, dir=directory, port=self.port,
+                                            upstream=upstream_port))
+        self.process = subprocess.Popen(
+            [binary, "-p", str(directory), "-c", str(config), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_port(self.port, self.process)
+
+    def pids(self) -> list[int]:
+        """The master and its workers."""
+        try:
+            path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+            return [self.process.pid, *map(int, path.read_text().split())]
+        except OSError:
+            return []
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
     def __enter__(self):
         return self

@@ -43,13 +43,16 @@ import sys
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import aiohttp
 from benchlib import (
+    BEHIND_PROXY,
     ENCRYPTION_KEY,
     SECRET,
     Gunicorn,
+    Nginx,
     PostgresNotInstalled,
     configured_workers,
     draft_key,
@@ -57,6 +60,7 @@ from benchlib import (
     latency_line,
     machine,
     migrate,
+    nginx_installed,
     percentile,
     postgres_url,
     scratch_dir,
@@ -400,14 +404,18 @@ def run_realistic_backend(name: str, database: str, tmp: Path, args) -> bool:
     timing_dir.mkdir()
     os.environ["BENCH_TIMING_DIR"] = str(timing_dir)
     log = tmp / "gunicorn.log"
-    with Gunicorn("bench.timed_app:build()", args.workers, database, log) as server:
+    settings = BEHIND_PROXY if args.front == "nginx" else {}
+    with Gunicorn("bench.timed_app:build()", args.workers, database, log, settings) as server, \
+            front(args.front, server, tmp / f"nginx-{name.split()[0].lower()}") as (url, proxy):
         workers = server.worker_pids()
         before = ({pid: cpu_seconds(pid) for pid in workers}, cpu_seconds(os.getpid()),
-                  machine_cpu())
-        patients, failures, timings, elapsed = run_realistic(server.url, args)
+                  machine_cpu(), {pid: cpu_seconds(pid) for pid in proxy.pids()} if proxy else {})
+        patients, failures, timings, elapsed = run_realistic(url, args)
         worker_cpu = sum(cpu_seconds(pid) - before[0].get(pid, 0.0)
                          for pid in server.worker_pids())
         client_cpu = cpu_seconds(os.getpid()) - before[1]
+        proxy_cpu = sum(cpu_seconds(pid) - before[3].get(pid, 0.0)
+                        for pid in (proxy.pids() if proxy else []))
         busy, total = (now - then for now, then in zip(machine_cpu(), before[2], strict=True))
         rss = server.worker_rss_mib()
     problems = verify(database, patients)
@@ -417,8 +425,9 @@ def run_realistic_backend(name: str, database: str, tmp: Path, args) -> bool:
     cpus = os.cpu_count() or 1
     print(f"\n== {name}, realistic: {args.patients} patients at once (arriving over "
           f"{args.ramp:.0f} s), {args.think[0]:g}-{args.think[1]:g} s per page, "
-          f"{args.workers} gunicorn workers; each patient from its own address, "
-          f"{loopback_address(0)} to {loopback_address(args.patients - 1)}")
+          f"{args.workers} gunicorn workers{' behind nginx' if proxy_cpu else ''}; each patient "
+          f"from its own address, {loopback_address(0)} to "
+          f"{loopback_address(args.patients - 1)}")
     print(f"{finished} of {args.patients} patients finished in {elapsed:.1f} s: "
           f"{requests_made:,} requests = {requests_made / elapsed:.1f} req/s")
     print("  " + latency_line(PAGE, timings.seconds.get(PAGE, [])))
@@ -427,10 +436,12 @@ def run_realistic_backend(name: str, database: str, tmp: Path, args) -> bool:
     print(f"  503 'busy' answers (retried by the patient): {timings.busy}")
     print(f"  CPU over the run ({cpus} CPUs = {cpus * elapsed:.0f} CPU-s): gunicorn workers "
           f"{worker_cpu:.0f} CPU-s ({worker_cpu / elapsed:.2f} CPUs), this client "
-          f"{client_cpu:.1f} CPU-s ({client_cpu / elapsed:.2f} CPUs), machine busy "
-          f"{busy / total:.0%}, of which other processes (database server, other users) "
-          f"{max(0.0, busy - worker_cpu - client_cpu) / elapsed:.2f} CPUs; load average before "
-          f"the run {args.load_before:.1f}")
+          f"{client_cpu:.1f} CPU-s ({client_cpu / elapsed:.2f} CPUs), "
+          + (f"nginx {proxy_cpu:.1f} CPU-s ({proxy_cpu / elapsed:.2f} CPUs), " if proxy_cpu
+             else "")
+          + f"machine busy {busy / total:.0%}, of which other processes (database server, other "
+          f"users) {max(0.0, busy - worker_cpu - client_cpu - proxy_cpu) / elapsed:.2f} CPUs; "
+          f"load average before the run {args.load_before:.1f}")
     per_request = client_cpu / max(requests_made, 1) * 1000
     print(f"  This client (one event loop, aiohttp): {per_request:.2f} ms of CPU per request; "
           "how late its loop woke (included in every time above):")
@@ -452,6 +463,17 @@ def run_realistic_backend(name: str, database: str, tmp: Path, args) -> bool:
     for text, ok in checks:
         print(f"  {verdict(ok)}  {text}")
     return all(ok for _, ok in checks)
+
+
+@contextmanager
+def front(kind: str, server: Gunicorn, directory: Path):
+    """Where the patients connect: nginx in front of gunicorn, as in production, or gunicorn
+    itself. Yields the URL and the proxy (None when direct)."""
+    if kind != "nginx":
+        yield server.url, None
+        return
+    with Nginx(server.port, directory) as proxy:
+        yield proxy.url, proxy
 
 
 def think_range(text: str) -> tuple[float, float]:
@@ -476,7 +498,15 @@ def main() -> int:
                         "realistic 900)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--front", choices=["nginx", "none"],
+                        help="realistic: what the patients connect to (default nginx, as in "
+                        "production, when installed; none: gunicorn itself)")
     args = parser.parse_args()
+    if args.front is None:
+        args.front = "nginx" if nginx_installed() else "none"
+        if args.realistic and args.front == "none":
+            print("nginx is not installed (apt-get install nginx-light): the patients connect "
+                  "to gunicorn itself, which production never does")
     if args.patients is None:
         args.patients = 1000 if args.realistic else 200
     if args.workers is None:
