@@ -31,6 +31,12 @@ same machine; it prints its CPU per request. Each patient is a phone of its own:
 and connections from its own loopback address (127.1.0.1, 127.1.0.2, ...: on Linux all of
 127.0.0.0/8 is this machine), so the limit on new questionnaires per address and minute
 (DRAFT_STARTS_PER_ADDRESS_MINUTE) counts each patient apart, as it would real phones.
+The patients connect through nginx, configured as the README's production proxy (without TLS),
+when it is installed (Debian: `apt-get install nginx-light`), and the app trusts its forwarding
+headers as in production; `--front none` connects them to gunicorn itself. That is not how the app
+is served, and it measures the client more than the server: gunicorn's sync worker, after each
+reply, waits until the other end has closed the connection too, so a worker is held for as long as
+this busy client takes to notice, where nginx closes at once.
 Try it small first: --realistic --patients 50 --think 0.2-0.5
 """
 
@@ -382,7 +388,7 @@ def print_where_the_time_goes(rows: dict[str, list[list[float]]], timings: Timin
         client_mean = sum(client) / len(client)
         print(f"  Mean request as the client saw it {client_mean:.1f} ms, inside a worker "
               f"{server_mean:.1f} ms: {max(0.0, client_mean - server_mean):.1f} ms waiting for a "
-              "free worker, on the loopback and in this client")
+              "free worker, in the proxy if any, on the loopback and in this client")
 
 
 def crypto_microseconds() -> float:
@@ -425,7 +431,7 @@ def run_realistic_backend(name: str, database: str, tmp: Path, args) -> bool:
     cpus = os.cpu_count() or 1
     print(f"\n== {name}, realistic: {args.patients} patients at once (arriving over "
           f"{args.ramp:.0f} s), {args.think[0]:g}-{args.think[1]:g} s per page, "
-          f"{args.workers} gunicorn workers{' behind nginx' if proxy_cpu else ''}; each patient "
+          f"{args.workers} gunicorn workers{' behind nginx' if proxy else ''}; each patient "
           f"from its own address, {loopback_address(0)} to "
           f"{loopback_address(args.patients - 1)}")
     print(f"{finished} of {args.patients} patients finished in {elapsed:.1f} s: "
@@ -437,8 +443,7 @@ def run_realistic_backend(name: str, database: str, tmp: Path, args) -> bool:
     print(f"  CPU over the run ({cpus} CPUs = {cpus * elapsed:.0f} CPU-s): gunicorn workers "
           f"{worker_cpu:.0f} CPU-s ({worker_cpu / elapsed:.2f} CPUs), this client "
           f"{client_cpu:.1f} CPU-s ({client_cpu / elapsed:.2f} CPUs), "
-          + (f"nginx {proxy_cpu:.1f} CPU-s ({proxy_cpu / elapsed:.2f} CPUs), " if proxy_cpu
-             else "")
+          + (f"nginx {proxy_cpu:.1f} CPU-s ({proxy_cpu / elapsed:.2f} CPUs), " if proxy else "")
           + f"machine busy {busy / total:.0%}, of which other processes (database server, other "
           f"users) {max(0.0, busy - worker_cpu - client_cpu - proxy_cpu) / elapsed:.2f} CPUs; "
           f"load average before the run {args.load_before:.1f}")
