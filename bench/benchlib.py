@@ -164,7 +164,35 @@ def configured_workers() -> int:
             os.environ["WEB_CONCURRENCY"] = saved
 
 
-class Gunicorn:
+class ServerProcess:
+    """A server run as a child process, stopped when its `with` block ends."""
+
+    process: subprocess.Popen
+
+    def children(self) -> list[int]:
+        """The processes the server started (gunicorn's or nginx's workers)."""
+        try:
+            path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+            return [int(pid) for pid in path.read_text().split()]
+        except OSError:
+            return []
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class Gunicorn(ServerProcess):
     """gunicorn with the project's gunicorn.conf.py on a free loopback port."""
 
     def __init__(self, app: str, workers: int, database_url: str, log: Path,
@@ -186,11 +214,7 @@ class Gunicorn:
             time.sleep(0.05)
 
     def worker_pids(self) -> list[int]:
-        try:
-            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-            return [int(pid) for pid in children.read_text().split()]
-        except OSError:
-            return []
+        return self.children()
 
     def worker_rss_mib(self) -> list[float]:
         sizes = []
@@ -205,19 +229,8 @@ class Gunicorn:
         return sizes
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        super().stop()
         self._log.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 class NginxNotInstalled(RuntimeError):
@@ -269,7 +282,7 @@ http {{
 BEHIND_PROXY = {"FLASK_PROXY_FIX_X_FOR": "1", "FLASK_PROXY_FIX_X_PROTO": "1"}
 
 
-class Nginx:
+class Nginx(ServerProcess):
     """nginx on a free loopback port in front of `upstream_port`, configured as the README's
     production proxy (plain HTTP here); Debian: `apt-get install nginx-light`."""
 
@@ -292,25 +305,7 @@ class Nginx:
 
     def pids(self) -> list[int]:
         """The master and its workers."""
-        try:
-            path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-            return [self.process.pid, *map(int, path.read_text().split())]
-        except OSError:
-            return []
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
+        return [self.process.pid, *self.children()]
 
 
 @contextmanager
