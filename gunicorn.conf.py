@@ -2,7 +2,7 @@
 
 Environment (all optional):
   GUNICORN_BIND          address to listen on, comma-separated for several (default 127.0.0.1:8000)
-  WEB_CONCURRENCY        worker processes (default 4 x cores, at most 8)
+  WEB_CONCURRENCY        worker processes (default 2 x cores + 1, at most 8)
   GUNICORN_LOG_LEVEL     error-log level (default info)
   FORWARDED_ALLOW_IPS    proxies gunicorn itself trusts for X-Forwarded-Proto (default: none; the
                          app trusts its proxy through the PROXY_FIX_* settings instead)
@@ -25,13 +25,14 @@ bind = [b.strip() for b in os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").spl
         if b.strip()]
 
 # Sync workers: form posts are short, with no long polling. Several workers on one host share only
-# the database, so any number of them is safe. 4 per core, the top of gunicorn's advice (2-4 x
-# cores): a worker waiting for the database (SQLite's fsync at each commit, a PostgreSQL round
-# trip) uses no CPU, and with 2 x cores + 1 a few slow commits left every worker waiting while
-# the CPUs idled (bench/load.py --realistic, 400 patients on 2 vCPUs: page p95 179 ms with 5
-# workers, 104 ms with 8). 8 caps memory (≤ 100 MB each) and SQLite writers queueing for the lock.
+# the database, so any number of them is safe. gunicorn's advice, 2 x cores + 1: behind nginx a
+# worker is busy only while the app runs, and more workers only add runnable processes that keep a
+# worker holding SQLite's write lock from getting a CPU back after its fsync (bench/load.py
+# --realistic through nginx on 2 vCPUs, page p95: 600 patients 90 ms with 5 workers, 167 ms with 8;
+# 1,000 patients 1.7 s with 5, 2.0 s with 3, 2.2 s with 8, 3.8 s with 16). 8 caps memory
+# (≤ 100 MB each) and SQLite writers queueing for the lock on bigger hosts.
 MAX_WORKERS = 8
-workers = int(os.environ.get("WEB_CONCURRENCY", min(4 * (os.cpu_count() or 1), MAX_WORKERS)))
+workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * (os.cpu_count() or 1) + 1, MAX_WORKERS)))
 worker_class = "sync"
 
 # Longer than SQLite's 5 s busy timeout, so a worker waiting for the write lock answers 503 with
@@ -42,7 +43,7 @@ graceful_timeout = 15
 # Serve them only behind that proxy: after each reply a sync worker waits until the other end has
 # closed too (gunicorn's graceful close), so a phone on a slow network would hold a worker for its
 # round trip, where nginx on loopback closes at once. In bench/load.py --realistic, 1,000 patients
-# on 2 vCPUs: page p95 3.9 s straight to gunicorn, 2.2 s through nginx.
+# on 2 vCPUs, 8 workers: page p95 3.9 s straight to gunicorn, 2.2 s through nginx.
 
 # Restart each worker now and then, so a slow leak can never grow a worker past its memory budget.
 # Nothing is lost: every answer is in the database before the response is sent. A new worker
