@@ -107,27 +107,25 @@ def test_simultaneous_saves_of_one_draft_lose_no_answer(app, monkeypatch):
     assert answers == {f"phq9_{i + 1}": str(i % 4) for i in range(4)}
 
 
-def test_a_save_over_a_stale_read_keeps_the_save_made_in_between(app):
-    """Two tabs read the draft, then both save: the second wrote over what it read, which is no
-    longer the draft; both answers stay."""
+def _saved_in_two_tabs(app, first: dict, second: dict) -> dict:
+    """Two tabs read the draft, then both save: the second writes over what it read, which is no
+    longer the draft. Returns the draft's answers afterwards."""
     token = store.new_draft_token()
     with app.app_context():
         store.create_draft(token)
         read_by_both_tabs = store.find_draft(token, 72)
-        store.save_answers(token, {"phq9_1": "1"}, read_by_both_tabs)
-        store.save_answers(token, {"phq9_2": "2"}, read_by_both_tabs)
-        answers = store.find_draft(token, 72).answers
+        store.save_answers(token, first, read_by_both_tabs)
+        store.save_answers(token, second, read_by_both_tabs)
+        return store.find_draft(token, 72).answers
+
+
+def test_a_save_over_a_stale_read_keeps_the_save_made_in_between(app):
+    answers = _saved_in_two_tabs(app, {"phq9_1": "1"}, {"phq9_2": "2"})
     assert (answers["phq9_1"], answers["phq9_2"]) == ("1", "2")
 
 
 def test_a_stale_read_keeps_both_safety_answers_in_the_order_saved(app):
-    token = store.new_draft_token()
-    with app.app_context():
-        store.create_draft(token)
-        stale = store.find_draft(token, 72)
-        store.save_answers(token, {"phq9_9": "2"}, stale)
-        store.save_answers(token, {"phq9_9": "0"}, stale)
-        history = store.find_draft(token, 72).answers["safety_history"]
+    history = _saved_in_two_tabs(app, {"phq9_9": "2"}, {"phq9_9": "0"})["safety_history"]
     given = [e for e in history if e.get("question") == "phq9_9"]
     assert [e["answer"] for e in given] == ["2", "0"]
     assert [e["at"] for e in given] == sorted(e["at"] for e in given)
