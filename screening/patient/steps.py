@@ -94,18 +94,19 @@ def _back_url(current: flow.Step, path: flow.Path, change: bool) -> str:
     return url_for("patient.step", number=back.number) if back else url_for("patient.start")
 
 
-def _templates(current: flow.Step) -> list[str]:
-    return {
-        "notice": [f"patient/notice_{current.id}.html"],
-        "repeat": [f"patient/repeat_{current.id}.html", "patient/repeat.html"],
-    }.get(current.kind, [f"patient/step_{current.section}.html", "patient/step.html"])
+def _template(current: flow.Step) -> str:
+    # One name, never a list of candidates: Jinja caches a template it found, but looks on disk
+    # again, on every page, for each candidate that does not exist.
+    if current.kind == "notice":
+        return f"patient/notice_{current.id}.html"
+    return "patient/repeat.html" if current.kind == "repeat" else "patient/step.html"
 
 
 def _render_step(current: flow.Step, form, path: flow.Path, change: bool,
                  nothing_chosen: bool = False) -> str:
     entries = repeat_entries(current, path.answers) if current.kind == "repeat" else None
     return render_template(
-        _templates(current), step=current, form=form, change=change,
+        _template(current), step=current, form=form, change=change,
         nothing_chosen=nothing_chosen,
         part=flow.part_text(flow.part_of(current), current.language),
         progress=path.progress_text(current, current.language),
