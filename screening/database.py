@@ -137,3 +137,16 @@ def write_transaction():
     except BaseException:
         session.rollback()
         raise
+
+
+@contextmanager
+def write_connection():
+    """write_transaction for Core statements on a connection of their own, without the ORM
+    session's bookkeeping: for the one UPDATE every patient's every tap makes."""
+    try:
+        with db.engine.connect() as connection:
+            connection.execution_options(**{IMMEDIATE: True})
+            with connection.begin():
+                yield connection
+    except OperationalError as error:
+        raise StorageBusy from error

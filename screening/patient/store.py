@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from screening.clock import utcnow
-from screening.database import db, reclaim_space, write_transaction
+from screening.database import db, reclaim_space, write_connection, write_transaction
 from screening.domain import answers as answer_model
 from screening.domain import bounds, codes, flow, summary
 from screening.encryption import keys
@@ -48,10 +48,21 @@ _DRAFT_STATE = (
 )
 
 
+# A save over the version the request read: matches no row if another save landed since.
+_SAVE_OVER_VERSION = (
+    update(Draft.__table__)
+    .where(Draft.token_hash == bindparam("draft_token_hash"),
+           Draft.version == bindparam("read_version"))
+    .values(answers=bindparam("new_answers"), updated_at=bindparam("saved_at"),
+            version=bindparam("new_version"))
+)
+
+
 def find_draft(token: str | None, max_age_hours: int) -> DraftState | None:
     if not token:
         return None
-    row = db.session.execute(_DRAFT_STATE, {"token_hash": token_hash(token)}).first()
+    with db.engine.connect() as connection:
+        row = connection.execute(_DRAFT_STATE, {"token_hash": token_hash(token)}).first()
     if row is None:
         return None
     draft = DraftState(answers=row[0] or {}, language=row[1], updated_at=row[2],
@@ -118,12 +129,10 @@ def _change_answers(token: str, known: DraftState | None,
     if known is not None:
         now = utcnow()
         answers = change(known.answers, now)
-        with write_transaction() as session:
-            written = session.execute(
-                update(Draft)
-                .where(Draft.token_hash == token_hash(token), Draft.version == known.version)
-                .values(answers=answers, updated_at=now, version=known.version + 1)
-                .execution_options(synchronize_session=False)).rowcount
+        with write_connection() as connection:
+            written = connection.execute(_SAVE_OVER_VERSION, {
+                "draft_token_hash": token_hash(token), "read_version": known.version,
+                "new_answers": answers, "saved_at": now, "new_version": known.version + 1}).rowcount
         if written:
             return answers
     with write_transaction() as session:
