@@ -16,7 +16,6 @@ import time
 
 from flask import before_render_template, template_rendered
 from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from screening import create_app
 from screening.database import IMMEDIATE, db
@@ -118,8 +117,10 @@ def _listen(app) -> None:
     def commit_starts(_connection):
         clock.start("commit")
 
-    @event.listens_for(Session, "after_commit")
-    def commit_done(_session):
+    # Every write gives its connection back as soon as it has committed, through the ORM
+    # session or as one Core statement (patient saves): no engine event follows the commit.
+    @event.listens_for(engine, "checkin")
+    def commit_done(*_args):
         clock.stop("commit")
 
     @before_render_template.connect_via(app)
