@@ -61,6 +61,8 @@ _SAVE_OVER_VERSION = (
 def find_draft(token: str | None, max_age_hours: int) -> DraftState | None:
     if not token:
         return None
+    # A connection of its own, not the ORM session: one row of plain values, and the session's
+    # bookkeeping cost every patient request more than the query itself.
     with db.engine.connect() as connection:
         row = connection.execute(_DRAFT_STATE, {"token_hash": token_hash(token)}).first()
     if row is None:
